@@ -1,11 +1,11 @@
 """microgrand: a scalar autograd engine for learning backpropagation.
 
-    >>> from microgrand import Value
-    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    >>> L = a * b + a
-    >>> L.backward()
-    >>> a.grad, b.grad      # dL/da = b + 1, dL/db = a
-    (-2.0, 2.0)
+>>> from microgrand import Value
+>>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+>>> L = a * b + a
+>>> L.backward()
+>>> a.grad, b.grad      # dL/da = b + 1, dL/db = a
+(-2.0, 2.0)
 """
 
 from .engine import Value

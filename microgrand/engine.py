@@ -29,10 +29,9 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
-from typing import Any, Union
+from typing import Any
 
-Number = Union[int, float]
-Operand = Union["Value", int, float]
+Number = int | float
 
 MANY: Any = object()
 """Marks a node with more than two inputs (stored as tuples in `_a` and `_da`)."""
@@ -187,7 +186,8 @@ class Value:
     def relu(self) -> Value:
         x = self.data
         # max(0, x);   ∂/∂x = 1 if x >= 0 else 0
-        # (at exactly 0 we take the positive branch, as the course does; PyTorch takes 0)
+        # At exactly 0 we take the positive branch (slope 1), as the course does;
+        # PyTorch takes the negative one (0 for relu, the slope for leaky_relu and prelu).
         return _node(x if x > 0.0 else 0.0, "relu", self, 1.0 if x >= 0.0 else 0.0)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
@@ -287,6 +287,10 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
 
+Operand = Value | int | float
+"""What an arithmetic op accepts on either side: a Value or a plain number."""
+
+
 def topological_order(root: Value) -> list[Value]:
     """The interior (non-leaf) nodes `root` depends on, `root` first, each node
     before all of its inputs; and each node's `grad` reset to 0.
@@ -366,7 +370,7 @@ def _as_value(x: object, op: str) -> Value:
             f"unsupported operand for '{op}': a Value combines with a Value or a real number "
             f"(int or float), not {type(x).__name__}: {x!r}"
         )
-    return Value(x)
+    return Value(float(x))
 
 
 def _power(x: float, n: float, op: str) -> float:

@@ -1,6 +1,6 @@
 """Gradient checking: compare `backward()` with central finite differences.
 
-    f'(x) ≈ (f(x + ε) - f(x - ε)) / 2ε        (error O(ε²))
+f'(x) ≈ (f(x + ε) - f(x - ε)) / 2ε        (error O(ε²))
 """
 
 from __future__ import annotations
@@ -77,6 +77,8 @@ def gradcheck(
             f"  input {i}: analytic {a!r:<24} numeric {n!r:<24}{'  <-- mismatch' if i in bad else ''}"
             for i, (a, n) in enumerate(zip(analytic, numeric))
         )
-        raise GradcheckError(f"gradcheck failed for {len(bad)} of {len(analytic)} inputs "
-                             f"(atol={atol}, rtol={rtol}, eps={eps}):\n{rows}")
+        raise GradcheckError(
+            f"gradcheck failed for {len(bad)} of {len(analytic)} inputs "
+            f"(atol={atol}, rtol={rtol}, eps={eps}):\n{rows}"
+        )
     return True

@@ -1,0 +1,108 @@
+"""Bad input gets a clear error that names the problem, never a silent wrong number."""
+
+import math
+
+import pytest
+
+from microgrand import Value
+
+
+@pytest.mark.parametrize(
+    "bad, type_name", [("2", "str"), (None, "NoneType"), ([1], "list"), (True, "bool"), (1 + 2j, "complex")]
+)
+def test_value_rejects_non_numbers(bad: object, type_name: str) -> None:
+    with pytest.raises(TypeError, match=type_name):
+        Value(bad)  # type: ignore[arg-type]
+
+
+def test_value_of_a_value_says_so() -> None:
+    with pytest.raises(TypeError, match="already a Value"):
+        Value(Value(1.0))  # type: ignore[arg-type]
+
+
+def test_value_accepts_ints_and_float_like_numbers() -> None:
+    import fractions
+
+    assert Value(2).data == 2.0 and type(Value(2).data) is float
+    assert Value(fractions.Fraction(1, 4)).data == 0.25
+
+
+def test_label_must_be_a_string() -> None:
+    with pytest.raises(TypeError, match="label"):
+        Value(1.0, label=3)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("op", ["+", "-", "*", "/", "**"])
+def test_arithmetic_with_a_string_is_a_type_error(op: str) -> None:
+    namespace = {"a": Value(1.0)}
+    with pytest.raises(TypeError, match="str"):
+        eval(f"a {op} 'a'", namespace)
+    with pytest.raises(TypeError, match="str"):
+        eval(f"'a' {op} a", namespace)
+
+
+def test_arithmetic_with_none_names_the_op() -> None:
+    with pytest.raises(TypeError, match=r"'\*'.*NoneType"):
+        Value(1.0) * None  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("x", [0.0, -1.0])
+def test_log_of_non_positive(x: float) -> None:
+    with pytest.raises(ValueError, match=rf"log.*{x}"):
+        Value(x).log()
+
+
+def test_sqrt_of_negative() -> None:
+    with pytest.raises(ValueError, match=r"sqrt.*-4\.0"):
+        Value(-4.0).sqrt()
+
+
+def test_negative_base_to_non_integer_power() -> None:
+    with pytest.raises(ValueError, match=r"negative base.*-8\.0.*0\.5"):
+        Value(-8.0) ** 0.5
+    with pytest.raises(ValueError, match="positive base"):
+        Value(-8.0) ** Value(2.0)
+    with pytest.raises(ValueError, match="positive base"):
+        (-2) ** Value(0.5)
+
+
+def test_zero_to_a_negative_power() -> None:
+    with pytest.raises(ZeroDivisionError, match=r"\*\*"):
+        Value(0.0) ** -1
+
+
+@pytest.mark.parametrize("numerator", [Value(3.0), 3.0])
+def test_division_by_zero_names_the_op_and_values(numerator: object) -> None:
+    with pytest.raises(ZeroDivisionError, match=r"'/'.*3\.0.*0\.0"):
+        numerator / Value(0.0)  # type: ignore[operator]
+    with pytest.raises(ZeroDivisionError, match="'/'"):
+        Value(3.0) / 0
+
+
+def test_exp_overflow_names_the_op() -> None:
+    with pytest.raises(OverflowError, match=r"exp.*1000"):
+        Value(1000.0).exp()
+
+
+def test_pow_overflow_names_the_op() -> None:
+    with pytest.raises(OverflowError, match=r"\*\*"):
+        Value(10.0) ** 400
+
+
+@pytest.mark.parametrize("call", [lambda v: v.leaky_relu("0.1"), lambda v: v.prelu("a"), lambda v: v ** "2"])
+def test_bad_parameters_to_activations(call) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(TypeError, match="str"):
+        call(Value(1.0))
+
+
+def test_from_op_checks_its_arguments() -> None:
+    a = Value(1.0)
+    with pytest.raises(ValueError, match="2 inputs but 1 local"):
+        Value.from_op(1.0, "f", [a, a], [1.0])
+    with pytest.raises(TypeError, match="must be Values"):
+        Value.from_op(1.0, "f", [a, 2.0], [1.0, 1.0])  # type: ignore[list-item]
+
+
+def test_nan_and_inf_data_are_allowed_like_pytorch() -> None:
+    assert math.isinf(Value(math.inf).data)
+    assert math.isnan((Value(math.nan) * 2).data)
