@@ -1,0 +1,354 @@
+"""Draw a computation graph: values, gradients, and the chain rule on the edges.
+
+    >>> from microgrand import Value
+    >>> from microgrand.viz import draw_dot, render
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> L = a * b + a
+    >>> L.label = "L"
+    >>> L.backward()
+    >>> g = draw_dot(L, show_local_grads=True)  # a graphviz.Digraph: a notebook shows it
+    >>> print(g.source)  # doctest: +SKIP
+    >>> render(g, "L.svg")  # doctest: +SKIP
+
+What a drawing shows:
+
+* one box per Value: ``label | data | grad`` (no label cell if it has none);
+* one small oval per operation (``+``, ``*``, ``tanh``, ...), with edges
+  input → operation → result. An input used twice (``a * a``) has two edges;
+* with ``show_local_grads=True``, each input → operation edge carries the local
+  derivative ∂result/∂input: the chain rule multiplies the result's grad by it
+  to give the input its share;
+* the colour of a box says what kind of Value it is (``legend=True`` draws this key):
+
+  ========== ====================================================================
+  root       gold, thick border: the Value you drew (the output; its grad is 1)
+  parameter  green: a leaf you listed in ``params`` (e.g. ``model.parameters()``),
+             a Value that training updates
+  leaf       blue: any other leaf with a label, e.g. an input you created
+  constant   grey: a leaf without a label, usually a plain number an operator
+             wrapped (the 2 in ``x * 2``)
+  result     white: the output of an operation
+  ========== ====================================================================
+
+  A label cannot tell an input ``x`` from a weight ``w``, so the parameters are
+  the ones you pass, as in torchviz's ``make_dot(params=...)``.
+
+Big graphs: only the `max_nodes` Values nearest the root are drawn (breadth
+first, see `microgrand.trace.trace`), plus one box "… N more nodes" standing
+for the rest, so a 60,000-node graph stays a picture you can read.
+
+Watching backward: `draw_step` draws the graph after step k of
+`microgrand.backward_steps.backward_steps`, with the node passing its gradient
+in red, ``local × upstream = contribution`` on its edges, and grads shown only
+for the nodes the pass has reached.
+
+Node names are ``n0, n1, ...`` in trace order (never ``id()``), so the same graph
+gives the same DOT source in every run. Labels are escaped: ``{ } | < > " \\``
+and newlines are drawn as text and cannot change the DOT source.
+
+Needs the optional Python package ``graphviz`` (``pip install "microgrand[viz]"``)
+to build a drawing, and the Graphviz program ``dot`` to turn it into a picture.
+Only imported when you draw: ``import microgrand`` works without either.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from .backward_steps import BackwardStep, GradientPass, backward_steps
+from .engine import Value
+from .trace import Edge, trace
+
+if TYPE_CHECKING:
+    from ._digraph import Digraph
+
+__all__ = [
+    "BackwardStep",
+    "Edge",
+    "GradientPass",
+    "GraphvizNotFoundError",
+    "backward_steps",
+    "draw_dot",
+    "draw_step",
+    "render",
+    "trace",
+]
+
+INSTALL_GRAPHVIZ_PACKAGE = (
+    'drawing a graph needs the Python package graphviz: pip install "microgrand[viz]" '
+    "(or pip install graphviz). Turning the drawing into a picture also needs the Graphviz "
+    "program 'dot': apt-get install graphviz, brew install graphviz, "
+    "or conda install -c conda-forge graphviz."
+)
+INSTALL_DOT = (
+    "the Graphviz program 'dot' was not found on PATH; it is what turns a graph into a picture. "
+    "Install Graphviz itself (the Python package alone is not enough): "
+    "`sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS), "
+    "or `conda install -c conda-forge graphviz`, then restart Python or the notebook kernel."
+)
+
+
+class GraphvizNotFoundError(RuntimeError):
+    """The Graphviz program ``dot`` is not installed or not on PATH."""
+
+
+# kind: (fill colour, what it means), in the order of the legend
+KINDS: dict[str, tuple[str, str]] = {
+    "root": ("#ffd966", "root: the Value drawn"),
+    "parameter": ("#b6d7a8", "parameter: a leaf in params"),
+    "leaf": ("#cfe2f3", "leaf: a labelled Value you made"),
+    "constant": ("#e6e6e6", "constant: an unlabelled leaf (a number)"),
+    "result": ("#ffffff", "result of an operation"),
+}
+HIGHLIGHT = "#cc0000"  # the node passing its gradient in a draw_step frame
+RANKDIRS = ("LR", "TB", "RL", "BT")
+DEFAULT_MAX_NODES = 200
+
+
+def draw_dot(
+    root: Value,
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    show_local_grads: bool = False,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+    params: Iterable[Value] = (),
+    legend: bool = False,
+) -> Digraph:
+    """The graph that computed `root`, as a `graphviz.Digraph` (see the module docstring).
+
+    rankdir: "LR" (inputs on the left, root on the right), "TB", "RL" or "BT".
+    show_grad: show each Value's ``.grad`` (as left by the last ``backward()``).
+    show_local_grads: write ∂result/∂input on each input → operation edge.
+    max_nodes: draw at most this many Values, those nearest the root; None draws all.
+    params: leaves to draw as parameters, e.g. ``model.parameters()``.
+    legend: add a key to the colours.
+    """
+    return _draw(root, rankdir, show_grad, show_local_grads, max_nodes, params, legend, frame=None)
+
+
+def draw_step(
+    steps: Sequence[BackwardStep],
+    k: int,
+    rankdir: str = "LR",
+    show_local_grads: bool = False,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+    params: Iterable[Value] = (),
+    legend: bool = False,
+) -> Digraph:
+    """The graph as it is after ``steps[k]`` of a backward pass: one frame of backprop.
+
+    `steps` is the whole pass, ``list(backward_steps(root))``; `k` may be negative,
+    as a list index. The node of step k and its edges are red, each edge labelled
+    ``local × upstream = contribution``; a grad is shown once the pass has reached
+    that Value (a running sum until its last contribution), ``grad ?`` before.
+    The other options are those of `draw_dot`.
+    """
+    if len(steps) == 0:
+        raise ValueError(
+            "draw_step needs the steps of a backward pass, list(backward_steps(root)); got none "
+            "(a root that is a leaf has no steps: there is no chain rule to show)"
+        )
+    if not isinstance(k, int) or isinstance(k, bool):
+        raise TypeError(f"draw_step: k must be an int (the step to draw), got {type(k).__name__}: {k!r}")
+    if not -len(steps) <= k < len(steps):
+        raise IndexError(
+            f"draw_step: step k={k} does not exist; this pass has {len(steps)} steps (0 to {len(steps) - 1})"
+        )
+    k %= len(steps)
+    first, current = steps[0], steps[k]
+    if not (isinstance(first, BackwardStep) and isinstance(current, BackwardStep)):
+        raise TypeError("draw_step: steps must come from backward_steps(root), e.g. list(backward_steps(L))")
+    if first.index != 0 or current.index != k:
+        raise ValueError(
+            f"draw_step: steps[{k}] is step {current.index} of its pass; pass all the steps, "
+            "list(backward_steps(root)), not a slice"
+        )
+    grads = {first.node: first.upstream}  # d(root)/d(root) = 1
+    for step in steps[: k + 1]:
+        for p in step.passes:
+            grads[p.input] = p.grad_after
+    frame = _Frame(current, grads)
+    return _draw(first.node, rankdir, True, show_local_grads, max_nodes, params, legend, frame)
+
+
+def render(graph: Value | Digraph, path: str | os.PathLike[str], **options: Any) -> Path:
+    """Write a picture of `graph` to `path`, in the format its suffix names (.svg, .png, .pdf, ...).
+
+    `graph` is a drawing (from `draw_dot` or `draw_step`), or a Value to draw
+    with ``draw_dot(graph, **options)``. Only `path` is written (graphviz's own
+    ``Digraph.render`` also saves the DOT source beside it).
+    """
+    if isinstance(graph, Value):
+        graph = draw_dot(graph, **options)
+    elif options:
+        raise TypeError(f"render: drawing options {sorted(options)} apply only when graph is a Value")
+    import graphviz  # type: ignore[import-untyped, unused-ignore]  # present: a drawing exists
+
+    path = Path(path)
+    fmt = path.suffix.lstrip(".").lower()
+    if fmt not in graphviz.FORMATS:
+        raise ValueError(
+            f"render: cannot tell the picture format from {str(path)!r}; end it in .svg, .png or .pdf"
+        )
+    path.write_bytes(graph.pipe(format=fmt))
+    return path
+
+
+# ---------------------------------------------------------------- internals
+
+
+class _Frame(NamedTuple):
+    """What `draw_step` needs to draw: the current step and every grad reached so far."""
+
+    step: BackwardStep
+    grads: dict[Value, float]
+
+
+def _draw(
+    root: Value,
+    rankdir: str,
+    show_grad: bool,
+    show_local_grads: bool,
+    max_nodes: int | None,
+    params: Iterable[Value],
+    legend: bool,
+    frame: _Frame | None,
+) -> Digraph:
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_dot needs a Value (the output of a computation), got {type(root).__name__}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+    if max_nodes is not None and (
+        not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1
+    ):
+        raise ValueError(f"max_nodes must be a whole number >= 1, or None for no limit; got {max_nodes!r}")
+    params = set(params)
+    for param in params:
+        if not isinstance(param, Value):
+            raise TypeError(
+                f"params must be Values (e.g. model.parameters()), got {type(param).__name__}: {param!r}"
+            )
+    Digraph = _digraph_class()
+
+    nodes, edges = trace(root)
+    drawn = nodes if max_nodes is None else nodes[:max_nodes]
+    name = {v: f"n{i}" for i, v in enumerate(drawn)}  # names by trace order, never id()
+    current = frame.step.node if frame else None
+
+    g = Digraph(graph_attr={"rankdir": rankdir}, node_attr={"fontname": "Helvetica", "fontsize": "11"})
+    g.attr("edge", fontname="Helvetica", fontsize="9", arrowsize="0.6")
+    for v in drawn:
+        kind = _kind(v, root, params)
+        g.node(
+            name[v], _box(v.label, v.data, _grad_text(v, show_grad, frame), kind, v is current), shape="plain"
+        )
+        if not v.is_leaf:
+            red = {"color": HIGHLIGHT, "fontcolor": HIGHLIGHT, "penwidth": "2"} if v is current else {}
+            g.node(
+                name[v] + "_op",
+                f"<{_text(v.op)}>",
+                shape="ellipse",
+                width="0.4",
+                height="0.3",
+                margin="0.04,0.02",
+                **red,
+            )
+            g.edge(name[v] + "_op", name[v], **red)
+
+    passes: list[GradientPass] = list(frame.step.passes) if frame else []
+    upstream = frame.step.upstream if frame else 0.0
+    hidden: dict[Value, int] = {}  # drawn node -> its edges from Values beyond max_nodes
+    for edge in edges:
+        if edge.output not in name:
+            continue
+        attrs: dict[str, str] = {}
+        if edge.output is current:  # the edges of this step, in the order of its passes
+            p = passes.pop(0)
+            attrs = {"color": HIGHLIGHT, "fontcolor": HIGHLIGHT, "penwidth": "2"}
+            attrs["label"] = f"{_num(p.local_grad)} × {_num(upstream)} = {_num(p.contribution)}"
+        elif show_local_grads:
+            attrs["label"] = _num(edge.local_grad)
+        if edge.input in name:
+            g.edge(name[edge.input], name[edge.output] + "_op", **attrs)
+        else:
+            hidden[edge.output] = hidden.get(edge.output, 0) + 1
+    if hidden:
+        more = len(nodes) - len(drawn)
+        g.node("more", f"… {more:,} more node{'s' if more != 1 else ''}", shape="box", style="dashed")
+        for v in hidden:
+            g.edge("more", name[v] + "_op", style="dashed")
+    if legend:
+        _add_legend(g)
+    return g
+
+
+def _grad_text(v: Value, show_grad: bool, frame: _Frame | None) -> str | None:
+    if frame is None:
+        return f"grad {_num(v.grad)}" if show_grad else None
+    if v in frame.grads:
+        return f"grad {_num(frame.grads[v])}"
+    return '<FONT COLOR="#999999">grad ?</FONT>'  # the backward pass has not reached v yet
+
+
+def _kind(v: Value, root: Value, params: set[Value]) -> str:
+    if v is root:
+        return "root"
+    if v in params:
+        return "parameter"
+    if v.is_leaf:
+        return "leaf" if v.label else "constant"
+    return "result"
+
+
+def _box(label: str, data: float, grad: str | None, kind: str, highlight: bool) -> str:
+    """An HTML-like label: a one-row table ``label | data | grad`` in the colour of `kind`."""
+    cells = [f"<B>{_text(label)}</B>"] if label else []
+    cells.append(f"data {_num(data)}")
+    if grad is not None:
+        cells.append(grad)
+    border, colour = ("2" if kind == "root" else "0"), "black"
+    if highlight:
+        border, colour = "3", HIGHLIGHT
+    row = "".join(f"<TD>{c}</TD>" for c in cells)
+    return (
+        f'<<TABLE BORDER="{border}" COLOR="{colour}" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" '
+        f'BGCOLOR="{KINDS[kind][0]}"><TR>{row}</TR></TABLE>>'
+    )
+
+
+def _add_legend(g: Any) -> None:
+    with g.subgraph(name="cluster_legend") as key:
+        key.attr(label="key", fontname="Helvetica", fontsize="10", style="dashed")
+        for kind, (fill, meaning) in KINDS.items():
+            border = "2" if kind == "root" else "1"
+            key.node(
+                f"legend_{kind}",
+                f'<<TABLE BORDER="{border}" CELLBORDER="0" CELLPADDING="3" BGCOLOR="{fill}">'
+                f"<TR><TD>{_text(meaning)}</TD></TR></TABLE>>",
+                shape="plain",
+                fontsize="9",
+            )
+
+
+def _text(s: str) -> str:
+    """`s` as text in an HTML-like label: markup escaped, a newline a line break, other
+    control characters shown as escapes (\\t, \\x00), so no label can change the DOT source."""
+    s = "".join(c if c >= " " or c == "\n" else repr(c)[1:-1] for c in s)
+    s = s.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate cannot be written
+    return html.escape(s).replace("\n", "<BR/>")
+
+
+def _num(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def _digraph_class() -> type[Digraph]:
+    try:
+        from ._digraph import Digraph
+    except ImportError as exc:
+        raise ImportError(INSTALL_GRAPHVIZ_PACKAGE) from exc
+    return Digraph
