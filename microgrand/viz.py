@@ -321,17 +321,13 @@ def _box(label: str, data: float, grad: str | None, kind: str, highlight: bool) 
 
 
 def _add_legend(g: Any) -> None:
-    with g.subgraph(name="cluster_legend") as key:
-        key.attr(label="key", fontname="Helvetica", fontsize="10", style="dashed")
-        for kind, (fill, meaning) in KINDS.items():
-            border = "2" if kind == "root" else "1"
-            key.node(
-                f"legend_{kind}",
-                f'<<TABLE BORDER="{border}" CELLBORDER="0" CELLPADDING="3" BGCOLOR="{fill}">'
-                f"<TR><TD>{_text(meaning)}</TD></TR></TABLE>>",
-                shape="plain",
-                fontsize="9",
-            )
+    """One box, one row per kind of Value in its colour: the key to the drawing."""
+    rows = "".join(
+        f'<TR><TD BGCOLOR="{fill}" BORDER="{2 if kind == "root" else 1}">{_text(meaning)}</TD></TR>'
+        for kind, (fill, meaning) in KINDS.items()
+    )
+    table = f'<<TABLE BORDER="0" CELLSPACING="3" CELLPADDING="3">{rows}</TABLE>>'
+    g.node("legend", table, shape="plain", fontsize="9")
 
 
 def _text(s: str) -> str:

@@ -129,13 +129,12 @@ def test_root_parameters_leaves_constants_and_results_have_their_own_colours() -
 
 
 @needs_graphviz
-def test_legend_draws_one_key_box_per_kind() -> None:
+def test_legend_is_one_key_box_with_a_row_per_kind_in_its_colour() -> None:
     L = karpathy_example()
     assert "legend" not in draw_dot(L).source
-    src = draw_dot(L, legend=True).source
-    keys = {n: cells(a) for n, a in node_lines(src).items() if n.startswith("legend_")}
-    assert list(keys) == [f"legend_{k}" for k in KINDS]
-    assert [box[0] for box in keys.values()] == [meaning for _, meaning in KINDS.values()]
+    key = node_lines(draw_dot(L, legend=True).source)["legend"]
+    rows = re.findall(r'<TD BGCOLOR="([^"]+)" BORDER="\d">([^<]*)</TD>', key)
+    assert rows == list(KINDS.values())
 
 
 @needs_graphviz
@@ -431,3 +430,20 @@ def test_microgrand_imports_without_graphviz_and_never_imports_it_unasked() -> N
     run = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert 'pip install "microgrand[viz]"' in run.stdout
+
+
+@needs_dot
+@needs_graphviz
+def test_the_script_that_makes_the_readme_pictures_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = Path(__file__).resolve().parent.parent / "docs" / "make_readme_graph.py"
+    spec = importlib.util.spec_from_file_location("make_readme_graph", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "HERE", tmp_path)
+    module.main()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backward_step.svg", "graph.svg"]
+    texts = {t.text for t in ET.parse(tmp_path / "graph.svg").iter(f"{SVG}text")}
+    assert {"grad 6", "grad -4", "-3", "root: the Value drawn"} <= texts  # dL/da = 6, dL/db = -4
