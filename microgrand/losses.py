@@ -1,0 +1,210 @@
+"""Loss functions and weight penalties, each one graph node with many inputs.
+
+Each function computes its value and, right beside it, the local derivative
+with respect to every input, then builds ONE node with `Value.from_op`. So its
+gradient flows through `backward()` like any op's, and a loss over a batch of
+100 predictions is one node, not hundreds.
+
+Names, arguments and the ``'mean'`` reduction follow ``torch.nn.functional``.
+Predictions are Values; targets are plain numbers (labels, class indices) or
+Values (then they get gradients too).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from .engine import Value, _as_float
+
+Number = int | float
+Target = Value | int | float
+
+
+def _values(xs: Value | Sequence[Value], what: str) -> list[Value]:
+    """A list of Values from one Value or a sequence; a clear error otherwise."""
+    if isinstance(xs, Value):
+        return [xs]
+    if not isinstance(xs, Sequence) or isinstance(xs, str) or len(xs) == 0:
+        raise ValueError(f"{what} must be a Value or a non-empty list of Values, got {xs!r}")
+    for x in xs:
+        if not isinstance(x, Value):
+            raise TypeError(f"{what} must be Values (a model's outputs), got {type(x).__name__}: {x!r}")
+    return list(xs)
+
+
+def _targets(ts: Target | Sequence[Target], n: int, what: str) -> list[Target]:
+    ts_list = [ts] if isinstance(ts, (Value, int, float)) else list(ts)
+    if len(ts_list) != n:
+        raise ValueError(f"{what}: {n} predictions but {len(ts_list)} targets")
+    return ts_list
+
+
+def _data_of(t: Target, what: str) -> float:
+    return t.data if isinstance(t, Value) else _as_float(t, what)
+
+
+def _node(
+    data: float,
+    op: str,
+    inputs: list[Value],
+    grads: list[float],
+    targets: list[Target],
+    target_grads: list[float],
+) -> Value:
+    """The loss node: predictions' local derivatives, plus those of targets that are Values."""
+    for t, g in zip(targets, target_grads):
+        if isinstance(t, Value):
+            inputs.append(t)
+            grads.append(g)
+    return Value.from_op(data, op, inputs, grads)
+
+
+def mse_loss(preds: Value | Sequence[Value], targets: Target | Sequence[Target]) -> Value:
+    """Mean squared error, as ``F.mse_loss``:  L = (1/n)·Σ(pᵢ - tᵢ)²
+
+    ∂L/∂pᵢ = 2(pᵢ - tᵢ)/n,   ∂L/∂tᵢ = -2(pᵢ - tᵢ)/n
+    """
+    ps = _values(preds, "mse_loss preds")
+    ts = _targets(targets, len(ps), "mse_loss")
+    n = len(ps)
+    diffs = [p.data - _data_of(t, "mse_loss target") for p, t in zip(ps, ts)]
+    loss = sum(d * d for d in diffs) / n
+    grads = [2.0 * d / n for d in diffs]
+    return _node(loss, "mse_loss", ps, grads, ts, [-g for g in grads])
+
+
+def _log_softmax_at(z: list[float], target: int) -> tuple[float, list[float]]:
+    """-log softmax(z)[target] and its gradient softmax(z) - onehot(target), stably:
+    log Σⱼ e^zⱼ = m + log Σⱼ e^(zⱼ - m) with m = max z, so no exp overflows."""
+    m = max(z)
+    exps = [math.exp(zj - m) for zj in z]
+    total = sum(exps)
+    loss = m + math.log(total) - z[target]
+    grads = [e / total for e in exps]
+    grads[target] -= 1.0
+    return loss, grads
+
+
+def cross_entropy(logits: Sequence[Value] | Sequence[Sequence[Value]], target: int | Sequence[int]) -> Value:
+    """Softmax cross-entropy from raw scores (logits) and a class index, as ``F.cross_entropy``.
+
+    One sample: L = -log softmax(z)[t] = log Σⱼ e^zⱼ - z_t;   ∂L/∂zⱼ = softmax(z)ⱼ - [j = t]
+
+    A batch (a list of logit lists and a list of class indices) averages over
+    the samples, each derivative divided by the batch size.
+    """
+    if isinstance(target, int) and not isinstance(target, bool):
+        rows, classes = [logits], [target]
+    elif isinstance(target, Sequence):
+        rows, classes = list(logits), list(target)  # type: ignore[arg-type]
+        if len(rows) != len(classes):
+            raise ValueError(f"cross_entropy: {len(rows)} rows of logits but {len(classes)} targets")
+    else:
+        raise TypeError(f"cross_entropy target must be a class index (int) or a list of them, got {target!r}")
+    n = len(rows)
+    inputs: list[Value] = []
+    grads: list[float] = []
+    total = 0.0
+    for row, t in zip(rows, classes):
+        zs = _values(row, "cross_entropy logits")  # type: ignore[arg-type]
+        if isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < len(zs):
+            raise ValueError(f"cross_entropy target must be a class index in [0, {len(zs)}), got {t!r}")
+        loss, g = _log_softmax_at([z.data for z in zs], t)
+        total += loss
+        inputs += zs
+        grads += [gj / n for gj in g]
+    return Value.from_op(total / n, "cross_entropy", inputs, grads)
+
+
+def binary_cross_entropy(probs: Value | Sequence[Value], targets: Target | Sequence[Target]) -> Value:
+    """Binary cross-entropy of probabilities p in [0, 1], as ``F.binary_cross_entropy``:
+
+    L = -(1/n)·Σ [tᵢ·log pᵢ + (1 - tᵢ)·log(1 - pᵢ)]
+    ∂L/∂pᵢ = (pᵢ - tᵢ) / (pᵢ(1 - pᵢ)) / n,   ∂L/∂tᵢ = (log(1 - pᵢ) - log pᵢ) / n
+
+    As PyTorch, each log is clamped at -100 (so p = 0 or 1 gives a finite
+    loss) and the denominator p(1 - p) at 1e-12.
+    """
+    ps = _values(probs, "binary_cross_entropy probs")
+    ts = _targets(targets, len(ps), "binary_cross_entropy")
+    n = len(ps)
+    loss = 0.0
+    grads, target_grads = [], []
+    for p, t in zip(ps, ts):
+        pd, td = p.data, _data_of(t, "binary_cross_entropy target")
+        if not 0.0 <= pd <= 1.0:
+            raise ValueError(
+                f"binary_cross_entropy needs probabilities in [0, 1], got {pd!r}; "
+                f"for raw scores use binary_cross_entropy_with_logits"
+            )
+        log_p = max(math.log(pd), -100.0) if pd > 0.0 else -100.0
+        log_1mp = max(math.log(1.0 - pd), -100.0) if pd < 1.0 else -100.0
+        loss -= td * log_p + (1.0 - td) * log_1mp
+        grads.append((pd - td) / max(pd * (1.0 - pd), 1e-12) / n)
+        target_grads.append((log_1mp - log_p) / n)
+    return _node(loss / n, "binary_cross_entropy", ps, grads, ts, target_grads)
+
+
+def binary_cross_entropy_with_logits(
+    logits: Value | Sequence[Value], targets: Target | Sequence[Target]
+) -> Value:
+    """Binary cross-entropy of σ(z) from raw scores z, as ``F.binary_cross_entropy_with_logits``:
+
+    L = (1/n)·Σ [log(1 + e^zᵢ) - tᵢ·zᵢ],  computed as max(z, 0) - t·z + log(1 + e^-|z|)
+    ∂L/∂zᵢ = (σ(zᵢ) - tᵢ)/n,   ∂L/∂tᵢ = -zᵢ/n
+
+    Stable for any z (sigmoid then log would give log 0 for large |z|).
+    """
+    zs = _values(logits, "binary_cross_entropy_with_logits logits")
+    ts = _targets(targets, len(zs), "binary_cross_entropy_with_logits")
+    n = len(zs)
+    loss = 0.0
+    grads = []
+    for z, t in zip(zs, ts):
+        zd, td = z.data, _data_of(t, "binary_cross_entropy_with_logits target")
+        loss += max(zd, 0.0) - td * zd + math.log1p(math.exp(-abs(zd)))
+        sig = 1.0 / (1.0 + math.exp(-zd)) if zd >= 0.0 else math.exp(zd) / (1.0 + math.exp(zd))
+        grads.append((sig - td) / n)
+    return _node(loss / n, "bce_with_logits", zs, grads, ts, [-z.data / n for z in zs])
+
+
+def hinge_loss(scores: Value | Sequence[Value], targets: Target | Sequence[Target]) -> Value:
+    """Mean max-margin (hinge) loss for labels ±1, micrograd's demo loss:
+
+    L = (1/n)·Σ max(0, 1 - yᵢ·sᵢ);   ∂L/∂sᵢ = -yᵢ/n where 1 - yᵢsᵢ >= 0, else 0
+
+    (The same as ``relu(1 - y*s)`` averaged; at exactly 0 it takes the
+    active branch, as the engine's relu does.) Targets are plain numbers.
+    """
+    ss = _values(scores, "hinge_loss scores")
+    ys = [_as_float(y, "hinge_loss target") for y in _targets(targets, len(ss), "hinge_loss")]
+    n = len(ss)
+    total = 0.0
+    grads = []
+    for s, y in zip(ss, ys):
+        margin = 1.0 - y * s.data
+        if margin >= 0.0:
+            total += margin
+            grads.append(-y / n)
+        else:
+            grads.append(0.0)
+    return Value.from_op(total / n, "hinge_loss", ss, grads)
+
+
+def l1_penalty(params: Sequence[Value], lam: float = 1.0) -> Value:
+    """L1 penalty (lasso): λ·Σ|wᵢ|;   ∂/∂wᵢ = λ·sign(wᵢ)   (0 at wᵢ = 0, as abs)"""
+    ws = _values(list(params), "l1_penalty params")
+    lam = _as_float(lam, "l1_penalty lam")
+    data = [w.data for w in ws]
+    grads = [lam if x > 0.0 else (-lam if x < 0.0 else 0.0) for x in data]
+    return Value.from_op(lam * sum(map(abs, data)), "l1_penalty", ws, grads)
+
+
+def l2_penalty(params: Sequence[Value], lam: float = 1.0) -> Value:
+    """L2 penalty (ridge, weight decay): λ·Σwᵢ²;   ∂/∂wᵢ = 2λ·wᵢ"""
+    ws = _values(list(params), "l2_penalty params")
+    lam = _as_float(lam, "l2_penalty lam")
+    data = [w.data for w in ws]
+    two_lam = 2.0 * lam
+    return Value.from_op(lam * sum(x * x for x in data), "l2_penalty", ws, [two_lam * x for x in data])

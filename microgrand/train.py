@@ -1,0 +1,192 @@
+"""A small training loop: `fit`, with `EarlyStopping`, and `accuracy`.
+
+One epoch of `fit` is the loop every training script repeats::
+
+    for batch in batches:
+        loss = loss_fn([model(x) for x in batch_X], batch_y) (+ penalty)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+then the validation loss (model in eval mode), and early stopping. PyTorch
+leaves this loop to you; it is written here once so that a learner can read it.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .engine import Value
+from .nn import Module, StateDict
+from .optim import Optimizer
+
+LossFn = Callable[[Any, Any], Value]
+Penalty = Callable[[list[Value]], Value]
+Seed = int | random.Random | None
+
+
+class EarlyStopping:
+    """Stop training when the validation loss has not improved for `patience` epochs.
+
+    An epoch improves on the best loss so far if its loss is below
+    ``best - min_delta``. Call `step(loss, model)` once per epoch; it returns
+    True when training should stop. With ``restore_best=True`` it keeps a copy
+    of the weights of the best epoch (`state_dict`), and `restore(model)` puts
+    them back. (PyTorch has no early stopping; the names follow Keras's.)
+    """
+
+    def __init__(self, patience: int = 5, min_delta: float = 0.0, restore_best: bool = True) -> None:
+        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
+            raise ValueError(f"EarlyStopping patience must be an int >= 1 (epochs to wait), got {patience!r}")
+        if not min_delta >= 0.0:
+            raise ValueError(f"EarlyStopping min_delta must be >= 0, got {min_delta!r}")
+        self.patience = patience
+        self.min_delta = float(min_delta)
+        self.restore_best = restore_best
+        self.epoch = 0  # epochs seen so far (1-based once started)
+        self.best_loss = math.inf
+        self.best_epoch = 0
+        self.best_state: StateDict | None = None
+        self.epochs_without_improvement = 0
+        self.should_stop = False
+
+    def step(self, loss: float, model: Module | None = None) -> bool:
+        """Record one epoch's loss; True when `patience` epochs have passed without improvement."""
+        self.epoch += 1
+        if loss < self.best_loss - self.min_delta:
+            self.best_loss = float(loss)
+            self.best_epoch = self.epoch
+            self.epochs_without_improvement = 0
+            if model is not None and self.restore_best:
+                self.best_state = model.state_dict()
+        else:
+            self.epochs_without_improvement += 1
+        self.should_stop = self.epochs_without_improvement >= self.patience
+        return self.should_stop
+
+    def restore(self, model: Module) -> None:
+        """Load the best epoch's weights into `model` (if restore_best and a best was seen)."""
+        if self.restore_best and self.best_state is not None:
+            model.load_state_dict(self.best_state)
+
+
+@dataclass
+class History:
+    """What `fit` did: the losses per epoch (index 0 is epoch 1)."""
+
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    best_epoch: int = 0  # the epoch whose weights the model has at the end (0: the last)
+    stopped_early: bool = False
+
+    @property
+    def epochs(self) -> int:
+        return len(self.train_loss)
+
+
+def fit(
+    model: Module,
+    X: Sequence[Any],
+    y: Sequence[Any],
+    *,
+    loss_fn: LossFn,
+    optimizer: Optimizer,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    val: tuple[Sequence[Any], Sequence[Any]] | None = None,
+    penalty: Penalty | None = None,
+    early_stopping: EarlyStopping | None = None,
+    seed: Seed = 0,
+    quiet: bool = False,
+    log: Callable[[str], None] = print,
+) -> History:
+    """Train `model` on (X, y) and return the `History`.
+
+    ``loss_fn(predictions, targets)`` is a function of `microgrand.losses`
+    (predictions are ``[model(x) for x in batch]``). ``penalty(params)`` is
+    added to each batch's loss, e.g. ``lambda ps: l2_penalty(ps, 1e-4)``.
+    ``batch_size=None`` trains on the full batch; otherwise the samples are
+    shuffled (seeded) into mini-batches every epoch. With `val` = (X_val,
+    y_val) the validation loss is computed after every epoch (model in eval
+    mode), and `early_stopping` watches it (the training loss without `val`),
+    then restores the best weights when training ends. A line per epoch is
+    printed through `log` unless `quiet`.
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"fit: epochs must be an int >= 1, got {epochs!r}")
+    if len(X) != len(y) or len(X) == 0:
+        raise ValueError(f"fit: X and y must be non-empty and of the same length, got {len(X)} and {len(y)}")
+    if batch_size is not None and (
+        isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1
+    ):
+        raise ValueError(f"fit: batch_size must be None (full batch) or an int >= 1, got {batch_size!r}")
+    rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+    params = model.parameters()
+    history = History()
+    order = list(range(len(X)))
+    size = batch_size or len(X)
+    width = len(str(epochs))
+    for epoch in range(1, epochs + 1):
+        model.train()
+        if batch_size is not None:
+            rng.shuffle(order)
+        total = 0.0
+        for start in range(0, len(order), size):
+            batch = order[start : start + size]
+            loss = loss_fn([model(X[i]) for i in batch], [y[i] for i in batch])
+            if penalty is not None:
+                loss = loss + penalty(params)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.data * len(batch)
+        history.train_loss.append(total / len(X))
+        line = f"epoch {epoch:>{width}}/{epochs}  train loss {history.train_loss[-1]:.4f}"
+        watched = history.train_loss[-1]
+        if val is not None:
+            model.eval()
+            val_X, val_y = val
+            history.val_loss.append(loss_fn([model(x) for x in val_X], list(val_y)).data)
+            watched = history.val_loss[-1]
+            line += f"  val loss {watched:.4f}"
+        if not quiet:
+            log(line)
+        if early_stopping is not None and early_stopping.step(watched, model):
+            history.stopped_early = True
+            if not quiet:
+                log(
+                    f"early stop: no improvement for {early_stopping.patience} epochs; "
+                    f"best epoch {early_stopping.best_epoch} (loss {early_stopping.best_loss:.4f})"
+                )
+            break
+    model.train()
+    if early_stopping is not None and early_stopping.restore_best and early_stopping.best_state is not None:
+        early_stopping.restore(model)
+        history.best_epoch = early_stopping.best_epoch
+    return history
+
+
+def accuracy(model: Module | Callable[[Any], Any], X: Sequence[Any], y: Sequence[Any]) -> float:
+    """The fraction of samples the model classifies correctly.
+
+    One output (a Value): the score's sign is the class, as micrograd's demo:
+    score > 0 predicts the positive class, for labels -1/+1 or 0/1 (logits).
+    Several outputs (a list): the class is the index of the largest (argmax).
+    """
+    if len(X) != len(y) or len(X) == 0:
+        raise ValueError(
+            f"accuracy: X and y must be non-empty and of the same length, got {len(X)} and {len(y)}"
+        )
+    correct = 0
+    for x, label in zip(X, y):
+        out = model(x)
+        if isinstance(out, Value):
+            correct += (out.data > 0.0) == (label > 0)
+        else:
+            scores = [o.data for o in out]
+            correct += scores.index(max(scores)) == label
+    return correct / len(X)
