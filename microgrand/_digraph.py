@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import graphviz  # type: ignore[import-untyped, unused-ignore]
+import graphviz  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
 from .viz import INSTALL_DOT, GraphvizNotFoundError
 

@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -186,7 +186,8 @@ def render(graph: Value | Digraph, path: str | os.PathLike[str], **options: Any)
         graph = draw_dot(graph, **options)
     elif options:
         raise TypeError(f"render: drawing options {sorted(options)} apply only when graph is a Value")
-    import graphviz  # type: ignore[import-untyped, unused-ignore]  # present: a drawing exists
+    # graphviz is installed: the drawing exists
+    import graphviz  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
     path = Path(path)
     fmt = path.suffix.lstrip(".").lower()
@@ -259,15 +260,15 @@ def _draw(
             )
             g.edge(name[v] + "_op", name[v], **red)
 
-    passes: list[GradientPass] = list(frame.step.passes) if frame else []
+    passes: Iterator[GradientPass] = iter(frame.step.passes if frame else ())
     upstream = frame.step.upstream if frame else 0.0
-    hidden: dict[Value, int] = {}  # drawn node -> its edges from Values beyond max_nodes
+    cut: dict[Value, None] = {}  # drawn nodes with an input beyond max_nodes (a dict keeps their order)
     for edge in edges:
         if edge.output not in name:
             continue
         attrs: dict[str, str] = {}
         if edge.output is current:  # the edges of this step, in the order of its passes
-            p = passes.pop(0)
+            p = next(passes)
             attrs = {"color": HIGHLIGHT, "fontcolor": HIGHLIGHT, "penwidth": "2"}
             attrs["label"] = f"{_num(p.local_grad)} × {_num(upstream)} = {_num(p.contribution)}"
         elif show_local_grads:
@@ -275,11 +276,11 @@ def _draw(
         if edge.input in name:
             g.edge(name[edge.input], name[edge.output] + "_op", **attrs)
         else:
-            hidden[edge.output] = hidden.get(edge.output, 0) + 1
-    if hidden:
+            cut[edge.output] = None
+    if cut:
         more = len(nodes) - len(drawn)
         g.node("more", f"… {more:,} more node{'s' if more != 1 else ''}", shape="box", style="dashed")
-        for v in hidden:
+        for v in cut:
             g.edge("more", name[v] + "_op", style="dashed")
     if legend:
         _add_legend(g)
