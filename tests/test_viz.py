@@ -308,6 +308,24 @@ def test_a_frame_highlights_its_node_and_shows_grads_only_where_the_pass_has_bee
 
 
 @needs_graphviz
+def test_frames_depend_only_on_the_steps_not_on_what_was_drawn_or_run_since() -> None:
+    L = karpathy_example()
+    steps = list(backward_steps(L))
+    first = draw_step(steps, 0).source
+    draw_step(steps, 2)
+    L.backward()  # changes the grads stored in the Values; the frames come from the steps
+    assert draw_step(steps, 0).source == first
+    assert draw_step(steps, -1).source == draw_step(steps, 2).source
+
+
+@needs_graphviz
+def test_a_leaf_alone_is_one_root_box() -> None:
+    src = draw_dot(Value(1.5, label="x")).source
+    assert list(node_lines(src)) == ["n0"] and edge_lines(src) == []
+    assert cells(node_lines(src)["n0"]) == ["x", "data 1.5", "grad 0"]
+
+
+@needs_graphviz
 def test_a_frame_of_a_times_a_shows_both_contributions() -> None:
     a = Value(3.0, label="a")
     src = draw_step(list(backward_steps(a * a)), 0).source
