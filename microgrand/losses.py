@@ -117,6 +117,9 @@ def cross_entropy(logits: Sequence[Value] | Sequence[Sequence[Value]], target: i
     return Value.from_op(total / n, "cross_entropy", inputs, grads)
 
 
+_BCE_EPS = 9.999999960041972e-13  # PyTorch's 1e-12, which it stores as a float32
+
+
 def binary_cross_entropy(probs: Value | Sequence[Value], targets: Target | Sequence[Target]) -> Value:
     """Binary cross-entropy of probabilities p in [0, 1], as ``F.binary_cross_entropy``:
 
@@ -141,7 +144,7 @@ def binary_cross_entropy(probs: Value | Sequence[Value], targets: Target | Seque
         log_p = max(math.log(pd), -100.0) if pd > 0.0 else -100.0
         log_1mp = max(math.log(1.0 - pd), -100.0) if pd < 1.0 else -100.0
         loss -= td * log_p + (1.0 - td) * log_1mp
-        grads.append((pd - td) / max(pd * (1.0 - pd), 1e-12) / n)
+        grads.append((pd - td) / max(pd * (1.0 - pd), _BCE_EPS) / n)
         target_grads.append((log_1mp - log_p) / n)
     return _node(loss / n, "binary_cross_entropy", ps, grads, ts, target_grads)
 

@@ -1,0 +1,199 @@
+"""microgrand.losses: each loss against its formula, finite differences, and PyTorch (float64)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from microgrand import Value
+from microgrand.gradcheck import gradcheck
+from microgrand.losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    hinge_loss,
+    l1_penalty,
+    l2_penalty,
+    mse_loss,
+)
+
+PREDS = [0.3, -1.2, 2.5, 0.0, 0.9]
+TARGETS = [0.5, -1.0, 1.0, 0.25, 2.0]
+PROBS = [0.1, 0.7, 0.99, 0.5, 0.35]
+LABELS01 = [0.0, 1.0, 1.0, 0.0, 1.0]
+LOGITS = [[1.0, 2.0, 0.5], [-3.0, 0.0, 4.0], [0.2, 0.2, 0.1], [10.0, -10.0, 0.0]]
+CLASSES = [1, 2, 0, 0]
+
+
+def values(xs):
+    return [Value(x) for x in xs]
+
+
+def grads(loss, inputs):
+    loss.backward()
+    return [v.grad for v in inputs]
+
+
+# ---------------------------------------------------------------- formulas
+
+
+def test_mse_loss_value_and_gradient():
+    ps = values(PREDS)
+    loss = mse_loss(ps, TARGETS)
+    n = len(PREDS)
+    assert loss.data == pytest.approx(sum((p - t) ** 2 for p, t in zip(PREDS, TARGETS)) / n, rel=1e-15)
+    assert grads(loss, ps) == pytest.approx([2 * (p - t) / n for p, t in zip(PREDS, TARGETS)], rel=1e-15)
+    gradcheck(lambda *ps: mse_loss(list(ps), TARGETS), PREDS)
+
+
+def test_mse_loss_value_targets_get_gradients_and_single_values_work():
+    p, t = Value(3.0), Value(1.0)
+    loss = mse_loss(p, t)
+    loss.backward()
+    assert (loss.data, p.grad, t.grad) == (4.0, 4.0, -4.0)
+
+
+def test_cross_entropy_single_sample_is_log_sum_exp_minus_target_logit():
+    zs = values(LOGITS[0])
+    loss = cross_entropy(zs, 1)
+    lse = math.log(sum(math.exp(z) for z in LOGITS[0]))
+    assert loss.data == pytest.approx(lse - LOGITS[0][1], rel=1e-14)
+    softmax = [math.exp(z - lse) for z in LOGITS[0]]
+    assert grads(loss, zs) == pytest.approx([s - (j == 1) for j, s in enumerate(softmax)], rel=1e-14)
+    gradcheck(lambda a, b, c: cross_entropy([a, b, c], 2), LOGITS[1])
+
+
+def test_cross_entropy_batch_averages_and_is_stable_for_huge_logits():
+    rows = [values(r) for r in LOGITS]
+    loss = cross_entropy(rows, CLASSES)
+    singles = [cross_entropy(values(r), t).data for r, t in zip(LOGITS, CLASSES)]
+    assert loss.data == pytest.approx(sum(singles) / len(singles), rel=1e-14)
+    big = cross_entropy(values([1000.0, 0.0]), 1)  # exp(1000) overflows; log-sum-exp does not
+    assert big.data == pytest.approx(1000.0)
+
+
+def test_binary_cross_entropy_value_and_gradient():
+    ps = values(PROBS)
+    loss = binary_cross_entropy(ps, LABELS01)
+    n = len(PROBS)
+    expected = -sum(t * math.log(p) + (1 - t) * math.log(1 - p) for p, t in zip(PROBS, LABELS01)) / n
+    assert loss.data == pytest.approx(expected, rel=1e-14)
+    assert grads(loss, ps) == pytest.approx([(p - t) / (p * (1 - p)) / n for p, t in zip(PROBS, LABELS01)])
+    gradcheck(lambda *ps: binary_cross_entropy(list(ps), LABELS01), PROBS)
+
+
+def test_binary_cross_entropy_with_logits_equals_bce_of_sigmoid_and_is_stable():
+    zs = values(PREDS)
+    loss = binary_cross_entropy_with_logits(zs, LABELS01)
+    via_sigmoid = binary_cross_entropy([Value(z).sigmoid() for z in PREDS], LABELS01)
+    assert loss.data == pytest.approx(via_sigmoid.data, rel=1e-14)
+    sig = [1 / (1 + math.exp(-z)) for z in PREDS]
+    assert grads(loss, zs) == pytest.approx([(s - t) / len(PREDS) for s, t in zip(sig, LABELS01)], rel=1e-14)
+    assert binary_cross_entropy_with_logits(Value(-800.0), 1.0).data == pytest.approx(800.0)
+    gradcheck(lambda *zs: binary_cross_entropy_with_logits(list(zs), LABELS01), PREDS)
+
+
+def test_hinge_loss_equals_micrograds_mean_of_relu_one_minus_y_s():
+    ys = [1.0, -1.0, 1.0, -1.0, 1.0]
+    ss = values(PREDS)
+    loss = hinge_loss(ss, ys)
+    ss2 = values(PREDS)
+    fine = sum(((1 + -y * s).relu() for y, s in zip(ys, ss2)), Value(0.0)) * (1.0 / len(ys))
+    assert loss.data == pytest.approx(fine.data, rel=1e-15)
+    assert grads(loss, ss) == pytest.approx(grads(fine, ss2), rel=1e-15)
+
+
+def test_l1_and_l2_penalty_gradients_are_lambda_sign_w_and_2_lambda_w():
+    ws = values([0.5, -2.0, 0.0, 3.0])
+    lam = 0.1
+    loss = l1_penalty(ws, lam)
+    assert loss.data == pytest.approx(lam * 5.5)
+    assert grads(loss, ws) == [lam, -lam, 0.0, lam]
+    ws = values([0.5, -2.0, 0.0, 3.0])
+    loss = l2_penalty(ws, lam)
+    assert loss.data == pytest.approx(lam * (0.25 + 4 + 9))
+    assert grads(loss, ws) == [2 * lam * w for w in (0.5, -2.0, 0.0, 3.0)]
+
+
+def test_losses_are_one_node_over_all_their_inputs():
+    ps = values(PREDS)
+    loss = mse_loss(ps, TARGETS)
+    assert loss.op == "mse_loss" and list(loss.children) == ps
+
+
+# ---------------------------------------------------------------- bad input
+
+
+def test_bad_inputs_are_clear_errors():
+    with pytest.raises(ValueError, match="5 predictions but 2 targets"):
+        mse_loss(values(PREDS), [1.0, 2.0])
+    with pytest.raises(TypeError, match="must be Values"):
+        mse_loss([1.0, 2.0], [1.0, 2.0])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="non-empty"):
+        hinge_loss([], [])
+    with pytest.raises(ValueError, match=r"class index in \[0, 3\)"):
+        cross_entropy(values([1.0, 2.0, 3.0]), 3)
+    with pytest.raises(ValueError, match=r"probabilities in \[0, 1\]"):
+        binary_cross_entropy(Value(1.5), 1.0)
+
+
+# ---------------------------------------------------------------- PyTorch parity
+
+
+@pytest.fixture(scope="module")
+def torch():
+    return pytest.importorskip("torch")
+
+
+def t64(torch, xs):
+    return torch.tensor(xs, dtype=torch.float64, requires_grad=True)
+
+
+def test_mse_loss_matches_pytorch(torch):
+    ps, tp = values(PREDS), t64(torch, PREDS)
+    loss, ref = (
+        mse_loss(ps, TARGETS),
+        torch.nn.functional.mse_loss(tp, torch.tensor(TARGETS, dtype=torch.float64)),
+    )
+    ref.backward()
+    assert loss.data == pytest.approx(ref.item(), rel=1e-14)
+    assert grads(loss, ps) == pytest.approx(tp.grad.tolist(), rel=1e-14)
+
+
+def test_cross_entropy_matches_pytorch_single_and_batch(torch):
+    rows = [values(r) for r in LOGITS]
+    loss = cross_entropy(rows, CLASSES)
+    tz = t64(torch, LOGITS)
+    ref = torch.nn.functional.cross_entropy(tz, torch.tensor(CLASSES))
+    ref.backward()
+    assert loss.data == pytest.approx(ref.item(), rel=1e-14)
+    flat = [v for r in rows for v in r]
+    assert grads(loss, flat) == pytest.approx([g for r in tz.grad.tolist() for g in r], rel=1e-12, abs=1e-15)
+    zs, tz1 = values(LOGITS[1]), t64(torch, LOGITS[1])
+    one, ref1 = cross_entropy(zs, 2), torch.nn.functional.cross_entropy(tz1, torch.tensor(2))
+    ref1.backward()
+    assert one.data == pytest.approx(ref1.item(), rel=1e-14)
+    assert grads(one, zs) == pytest.approx(tz1.grad.tolist(), rel=1e-12, abs=1e-15)
+
+
+@pytest.mark.parametrize("probs", [PROBS, [0.0, 1.0, 1.0, 0.0, 1e-300]])
+def test_binary_cross_entropy_matches_pytorch_including_clamped_logs(torch, probs):
+    ps, tp = values(probs), t64(torch, probs)
+    labels = [1.0, 0.0, 1.0, 0.0, 1.0]
+    loss = binary_cross_entropy(ps, labels)
+    ref = torch.nn.functional.binary_cross_entropy(tp, torch.tensor(labels, dtype=torch.float64))
+    ref.backward()
+    assert loss.data == pytest.approx(ref.item(), rel=1e-14)
+    assert grads(loss, ps) == pytest.approx(tp.grad.tolist(), rel=1e-12)
+
+
+def test_binary_cross_entropy_with_logits_matches_pytorch(torch):
+    logits = [*PREDS, 40.0, -40.0, 750.0]
+    labels = [*LABELS01, 0.0, 1.0, 0.0]
+    zs, tz = values(logits), t64(torch, logits)
+    loss = binary_cross_entropy_with_logits(zs, labels)
+    ref = torch.nn.functional.binary_cross_entropy_with_logits(tz, torch.tensor(labels, dtype=torch.float64))
+    ref.backward()
+    assert loss.data == pytest.approx(ref.item(), rel=1e-14)
+    assert grads(loss, zs) == pytest.approx(tz.grad.tolist(), rel=1e-12)

@@ -1,0 +1,325 @@
+"""microgrand.nn: parameter order, fused vs fine-grained neurons, activations, state dicts, Dropout."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import sys
+
+import pytest
+
+from microgrand import Value
+from microgrand.gradcheck import gradcheck
+from microgrand.nn import MLP, Dropout, Layer, Linear, Module, Neuron, neuron_fine_grained
+
+# On Python >= 3.12 sum() of floats is compensated, so the fused forward can differ
+# from the node-by-node sum in the last bit; up to 3.11 both add left to right.
+EXACT = sys.version_info < (3, 12)
+
+
+def same(a: float, b: float) -> bool:
+    return a == b if EXACT else math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15)
+
+
+# ---------------------------------------------------------------- structure
+
+
+def test_mlp_parameter_order_is_layer_by_layer_neuron_by_neuron_weights_then_bias():
+    model = MLP(2, [16, 16, 1], seed=0)
+    expected = [p for layer in model.layers for n in layer.neurons for p in (*n.w, n.b)]
+    params = model.parameters()
+    assert len(params) == (2 + 1) * 16 + (16 + 1) * 16 + 16 + 1 == 337
+    assert all(p is q for p, q in zip(params, expected, strict=True))
+
+
+def test_prelu_neuron_has_a_learnable_slope_after_the_bias():
+    n = Neuron(3, "prelu", seed=0)
+    assert n.parameters() == [*n.w, n.b, n.alpha]
+    assert n.alpha.data == 0.25
+    for w in n.w:
+        w.data = 1.0
+    out = n([-1.0, -2.0, -3.0])  # z = -6 < 0: out = α·z,  ∂out/∂α = z
+    out.backward()
+    assert out.data == 0.25 * -6.0 and n.alpha.grad == -6.0
+
+
+def test_initialisation_is_micrograds_and_reproducible_from_a_seed():
+    a, b, c = MLP(3, [4, 2], seed=7), MLP(3, [4, 2], seed=7), MLP(3, [4, 2], seed=8)
+    assert a.state_dict() == b.state_dict() != c.state_dict()
+    assert MLP(3, [4, 2], seed=random.Random(7)).state_dict() == a.state_dict()
+    for layer in a.layers:
+        for n in layer.neurons:
+            assert all(-1.0 <= w.data <= 1.0 for w in n.w) and n.b.data == 0.0
+
+
+def test_output_is_a_value_for_one_output_and_a_list_otherwise():
+    assert isinstance(MLP(2, [3, 1], seed=0)([1.0, 2.0]), Value)
+    out = MLP(2, [3, 2], seed=0)([1.0, 2.0])
+    assert isinstance(out, list) and len(out) == 2
+    assert isinstance(Layer(2, 1, seed=0)([1.0, 2.0]), Value)
+    assert len(Layer(2, 3, seed=0)([1.0, 2.0])) == 3
+
+
+def test_plain_number_inputs_are_not_children_but_value_inputs_are_and_get_gradients():
+    n = Neuron(2, "linear", seed=0)
+    out = n([1.5, -2.0])
+    assert list(out.children) == [*n.w, n.b]
+    x1, x2 = Value(1.5), Value(-2.0)
+    out = n([x1, -2.0])
+    assert list(out.children) == [*n.w, x1, n.b]
+    out = n([x1, x2])
+    assert list(out.children) == [*n.w, x1, x2, n.b]
+    out.backward()
+    assert (x1.grad, x2.grad) == (n.w[0].data, n.w[1].data)
+    assert (n.w[0].grad, n.w[1].grad, n.b.grad) == (1.5, -2.0, 1.0)
+
+
+# ---------------------------------------------------------------- fused == fine-grained
+
+
+def _grads(model: Module, xs: list[list[Value]]) -> tuple[float, list[float], list[float]]:
+    out = model(xs[0]) if len(xs) == 1 else sum((model(x) for x in xs), Value(0.0))
+    assert isinstance(out, Value)
+    model.zero_grad()
+    for x in xs:
+        for v in x:
+            v.grad = 0.0
+    out.backward()
+    return out.data, [p.grad for p in model.parameters()], [v.grad for x in xs for v in x]
+
+
+@pytest.mark.parametrize("activation", ["linear", "relu", "tanh", "sigmoid", "leaky_relu", "prelu"])
+def test_fused_neuron_equals_fine_grained_neuron_values_and_gradients(activation):
+    fused = Neuron(5, activation, seed=3)
+    fine = Neuron(5, activation, fused=False, seed=3)
+    fused.b.data = fine.b.data = -0.3
+    x = [Value(v) for v in (0.5, -1.0, 2.0, 0.25, -0.75)]
+    y, gp, gx = _grads(fused, [x])
+    y2, gp2, gx2 = _grads(fine, [x])
+    assert same(y, y2)
+    assert all(map(same, gp, gp2)) and all(map(same, gx, gx2))
+
+
+def test_fused_mlp_equals_fine_grained_mlp_over_a_batch():
+    rng = random.Random(0)
+    fused, fine = MLP(3, [6, 5, 1], seed=1), MLP(3, [6, 5, 1], fused=False, seed=1)
+    xs = [[Value(rng.uniform(-2, 2)) for _ in range(3)] for _ in range(8)]
+    xs2 = [[Value(v.data) for v in x] for x in xs]
+    y, gp, gx = _grads(fused, xs)
+    y2, gp2, gx2 = _grads(fine, xs2)
+    # gradients summed over samples may be added in a different order: equal to rounding
+    assert y == pytest.approx(y2, rel=1e-12)
+    assert gp == pytest.approx(gp2, rel=1e-12, abs=1e-14)
+    assert gx == pytest.approx(gx2, rel=1e-12, abs=1e-14)
+
+
+def test_fine_grained_neuron_is_built_from_mul_and_add_nodes():
+    w, b = [Value(2.0), Value(-3.0)], Value(1.0)
+    z = neuron_fine_grained(w, b, [0.5, 4.0])
+    assert z.op == "+" and z.data == 1.0 + 2.0 * 0.5 - 3.0 * 4.0
+    assert [c.op for c in z.children] == ["+", "*"]
+
+
+def test_fused_neuron_passes_gradcheck():
+    def f(w1, w2, w3, x1, x2, b):
+        n = Neuron(3, "tanh", seed=0)
+        n.w, n.b = [w1, w2, w3], b
+        return n([x1, 0.7, x2])
+
+    gradcheck(f, [0.3, -0.8, 0.5, 1.2, -0.4, 0.1])
+
+
+@pytest.mark.parametrize(
+    ("activation", "method"),
+    [
+        ("linear", lambda z: z),
+        ("relu", Value.relu),
+        ("tanh", Value.tanh),
+        ("sigmoid", Value.sigmoid),
+        ("leaky_relu", lambda z: z.leaky_relu(0.01)),
+        (lambda z: z * z, lambda z: z * z),
+    ],
+)
+def test_activation_is_applied_to_w_dot_x_plus_b(activation, method):
+    n = Neuron(2, activation, seed=5)
+    n.b.data = 0.2
+    for x in ([1.0, 2.0], [-3.0, 0.5]):
+        z = n.b.data + n.w[0].data * x[0] + n.w[1].data * x[1]
+        assert n(x).data == method(Value(z)).data
+
+
+def test_custom_activation_must_return_a_value():
+    n = Neuron(2, lambda z: 3.0, seed=0)
+    with pytest.raises(TypeError, match="must return a Value"):
+        n([1.0, 2.0])
+
+
+# ---------------------------------------------------------------- the course's models
+
+
+def test_course_xor_network_from_hand_set_weights_gives_exactly_0_1_1_0():
+    # ReLU(x1 + x2) - 2·ReLU(x1 + x2 - 1)
+    model = MLP(2, [2, 1], activation="relu")
+    model.load_state_dict(
+        {
+            "layers.0.neurons.0.w": [1.0, 1.0],
+            "layers.0.neurons.0.b": 0.0,
+            "layers.0.neurons.1.w": [1.0, 1.0],
+            "layers.0.neurons.1.b": -1.0,
+            "layers.1.neurons.0.w": [1.0, -2.0],
+            "layers.1.neurons.0.b": 0.0,
+        }
+    )
+    outputs = [model(x).data for x in ([0, 0], [0, 1], [1, 0], [1, 1])]
+    assert outputs == [0.0, 1.0, 1.0, 0.0]
+
+
+def test_linear_model_is_x_dot_w_with_no_activation_and_no_bias():
+    model = Linear(3, 1, bias=False, seed=0)
+    assert model.parameters() == model.neurons[0].w
+    for p, w in zip(model.parameters(), [0.5, -2.0, 1.0]):
+        p.data = w
+    out = model([2.0, 1.0, -4.0])
+    assert out.data == 0.5 * 2.0 - 2.0 * 1.0 + 1.0 * -4.0
+    out.backward()
+    assert [p.grad for p in model.parameters()] == [2.0, 1.0, -4.0]  # d(x·w)/dw = x
+    assert len(Linear(3, 2, seed=0)([1.0, 2.0, 3.0])) == 2
+
+
+# ---------------------------------------------------------------- Module
+
+
+def test_zero_grad_train_eval_and_repr():
+    model = MLP(2, [3, 1], seed=0)
+    model([1.0, 2.0]).backward()
+    assert any(p.grad != 0.0 for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+    assert model.eval() is model and not model.training
+    assert not any(n.training for layer in model.layers for n in layer.neurons)
+    assert model.train() is model and model.layers[1].neurons[0].training
+    assert repr(model) == (
+        "MLP(\n"
+        "  (layers.0): Layer(2, 3, activation='relu')\n"
+        "  (layers.1): Layer(3, 1, activation='linear')\n"
+        ")"
+    )
+    assert repr(Neuron(4, "tanh", bias=False)) == "Neuron(4, activation='tanh', bias=False)"
+    assert repr(Dropout(0.3)) == "Dropout(p=0.3)"
+
+
+def test_a_module_subclass_finds_its_parameters_and_submodules_in_attribute_order():
+    class Net(Module):
+        def __init__(self):
+            self.hidden = Layer(2, 3, "tanh", seed=0)
+            self.drop = Dropout(0.5, seed=0)
+            self.scale = Value(2.0)
+            self.out = Linear(3, 1, seed=1)
+
+        def __call__(self, x):
+            return self.out(self.drop(self.hidden(x))) * self.scale
+
+    net = Net()
+    assert net.parameters() == [*net.hidden.parameters(), net.scale, *net.out.parameters()]
+    assert "scale" in net.state_dict()
+    net.eval()
+    assert not net.drop.training
+    assert net([1.0, 2.0]).data == net([1.0, 2.0]).data  # eval: dropout is the identity
+
+
+def test_state_dict_round_trips_through_json():
+    model, other = MLP(2, [4, 3], activation="prelu", seed=0), MLP(2, [4, 3], activation="prelu", seed=1)
+    text = json.dumps(model.state_dict())
+    other.load_state_dict(json.loads(text))
+    assert other.state_dict() == model.state_dict()
+    assert [p.data for p in other.parameters()] == [p.data for p in model.parameters()]
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        (lambda d: d.pop("layers.1.neurons.0.b"), ValueError, "missing"),
+        (lambda d: d.update(extra=1.0), ValueError, "unexpected"),
+        (lambda d: d.update({"layers.0.neurons.1.w": [1.0]}), ValueError, "list of 2 numbers"),
+        (lambda d: d.update({"layers.0.neurons.1.w": 3.0}), ValueError, "list of 2 numbers"),
+        (lambda d: d.update({"layers.0.neurons.0.b": "zero"}), TypeError, "real number"),
+        (lambda d: d.update({"layers.1.neurons.0.w": [1.0, 2.0, None]}), TypeError, "real number"),
+    ],
+)
+def test_load_state_dict_rejects_a_malformed_dict_and_leaves_the_model_unchanged(change, error, match):
+    model = MLP(2, [3, 1], seed=0)
+    before = model.state_dict()
+    state = MLP(2, [3, 1], seed=1).state_dict()
+    change(state)
+    with pytest.raises(error, match=match):
+        model.load_state_dict(state)
+    assert model.state_dict() == before
+    with pytest.raises(TypeError, match="needs a dict"):
+        model.load_state_dict([1.0, 2.0])  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- Dropout
+
+
+def test_dropout_eval_mode_is_a_deterministic_identity():
+    d = Dropout(0.5, seed=0).eval()
+    xs = [Value(float(i)) for i in range(10)]
+    assert d(xs) == xs and d(xs[3]) is xs[3]
+
+
+def test_dropout_train_mode_outputs_zero_or_x_over_keep_rate_and_keeps_about_1_minus_p():
+    p = 0.3
+    d = Dropout(p, seed=1)
+    xs = [Value(1.0 + i % 7) for i in range(20000)]
+    ys = d(xs)
+    assert len(ys) == len(xs)
+    kept = 0
+    for x, y in zip(xs, ys):
+        assert y.data == 0.0 or y.data == x.data / (1 - p)
+        kept += y.data != 0.0
+    assert kept / len(xs) == pytest.approx(1 - p, abs=0.015)  # ~4.6 standard deviations
+    y = ys[0]
+    y.backward()  # ∂y/∂x = mask/(1-p)
+    assert xs[0].grad == (1 / (1 - p) if y.data else 0.0)
+
+
+def test_dropout_is_seedable_and_p_zero_is_identity():
+    xs = [Value(1.0) for _ in range(50)]
+    assert [y.data for y in Dropout(0.5, seed=3)(xs)] == [y.data for y in Dropout(0.5, seed=3)(xs)]
+    assert Dropout(0.0)(xs) == xs
+
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize("p", [-0.1, 1.0, 1.5])
+def test_dropout_p_outside_0_1_is_a_value_error(p):
+    with pytest.raises(ValueError, match=r"\[0, 1\)"):
+        Dropout(p)
+
+
+def test_wrong_number_of_inputs_is_a_value_error():
+    with pytest.raises(ValueError, match="expects 2 inputs, got 3"):
+        MLP(2, [3, 1])([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="expects 4 inputs, got 1"):
+        Layer(4, 2)([1.0])
+    with pytest.raises(ValueError, match="expects 3 inputs"):
+        Neuron(3)([1.0])
+    with pytest.raises(ValueError, match="a list of 3 inputs"):
+        Neuron(3, fused=False)([1.0])
+    with pytest.raises(TypeError, match="list of 2 numbers"):
+        MLP(2, [1])(1.0)
+    with pytest.raises(TypeError, match="real number"):
+        MLP(2, [1])([1.0, "2"])
+
+
+def test_unknown_activation_and_bad_sizes_are_value_errors():
+    with pytest.raises(ValueError, match="unknown activation 'relu6'"):
+        Neuron(2, "relu6")
+    with pytest.raises(ValueError, match="unknown activation"):
+        MLP(2, [3, 1], output_activation="softmax")
+    with pytest.raises(ValueError, match="nouts"):
+        MLP(2, [])
+    with pytest.raises(ValueError, match="nin"):
+        Layer(0, 3)

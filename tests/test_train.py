@@ -1,0 +1,152 @@
+"""microgrand.train: EarlyStopping, fit and accuracy."""
+
+from __future__ import annotations
+
+import pytest
+
+from microgrand import Value
+from microgrand.data import make_blobs, make_moons, make_xor, train_val_split
+from microgrand.losses import cross_entropy, hinge_loss, l2_penalty, mse_loss
+from microgrand.nn import MLP, Linear
+from microgrand.optim import SGD, Adam
+from microgrand.train import EarlyStopping, fit
+from microgrand.train import accuracy as accuracy_of
+
+
+def test_early_stopping_stops_after_patience_epochs_without_improvement():
+    stopper = EarlyStopping(patience=3)
+    losses = [1.0, 0.8, 0.7, 0.75, 0.71, 0.9, 0.5]
+    stopped = [stopper.step(loss) for loss in losses[:6]]
+    assert stopped == [False, False, False, False, False, True]  # best at epoch 3, stop at 3 + 3
+    assert (stopper.best_epoch, stopper.best_loss) == (3, 0.7)
+
+
+def test_early_stopping_min_delta_counts_small_gains_as_no_improvement():
+    stopper = EarlyStopping(patience=2, min_delta=0.05)
+    assert [stopper.step(x) for x in (1.0, 0.97, 0.96)] == [False, False, True]
+    assert stopper.best_epoch == 1
+
+
+def test_early_stopping_restores_the_best_weights():
+    model = Linear(2, 1, seed=0)
+    stopper = EarlyStopping(patience=1)
+    stopper.step(0.5, model)
+    best = model.state_dict()
+    for p in model.parameters():
+        p.data += 1.0
+    assert stopper.step(0.9, model)
+    stopper.restore(model)
+    assert model.state_dict() == best
+    EarlyStopping(patience=1, restore_best=False).restore(model)  # nothing saved, nothing changes
+    assert model.state_dict() == best
+
+
+def test_early_stopping_rejects_bad_patience():
+    with pytest.raises(ValueError, match="patience"):
+        EarlyStopping(patience=0)
+
+
+def test_fit_classifies_xor_4_of_4():
+    X, y = make_xor(signed=True)
+    model = MLP(2, [8, 1], seed=0)
+    history = fit(
+        model,
+        X,
+        y,
+        loss_fn=hinge_loss,
+        optimizer=SGD(model.parameters(), 0.1, momentum=0.9),
+        epochs=50,
+        quiet=True,
+    )
+    assert accuracy_of(model, X, y) == 1.0
+    assert history.epochs == 50 and history.train_loss[-1] < history.train_loss[0]
+
+
+def test_fit_two_moons_reaches_95_percent_training_accuracy():
+    X, y = make_moons(100, seed=0, signed=True)
+    model = MLP(2, [16, 16, 1], seed=0)
+    fit(
+        model,
+        X,
+        y,
+        loss_fn=hinge_loss,
+        optimizer=SGD(model.parameters(), 0.1, momentum=0.9),
+        penalty=lambda ps: l2_penalty(ps, 1e-4),
+        epochs=60,
+        quiet=True,
+    )
+    assert accuracy_of(model, X, y) >= 0.95
+
+
+def test_fit_with_validation_stops_early_and_restores_the_best_weights():
+    X, y = make_moons(60, noise=0.2, seed=1, signed=True)
+    train_set, val = train_val_split(X, y, 0.3, seed=0)
+    model = MLP(2, [8, 1], seed=2)
+    stopper = EarlyStopping(patience=5)
+    lines: list[str] = []
+    history = fit(
+        model,
+        *train_set,
+        loss_fn=hinge_loss,
+        optimizer=SGD(model.parameters(), 0.5, momentum=0.9),
+        val=val,
+        early_stopping=stopper,
+        epochs=300,
+        log=lines.append,
+    )
+    assert history.stopped_early and history.epochs < 300
+    assert history.epochs == stopper.best_epoch + 5 == history.best_epoch + 5
+    assert min(history.val_loss) == history.val_loss[history.best_epoch - 1] == stopper.best_loss
+    assert model.state_dict() == stopper.best_state
+    assert hinge_loss([model(x) for x in val[0]], val[1]).data == pytest.approx(stopper.best_loss)
+    assert len(lines) == history.epochs + 1 and "val loss" in lines[0] and lines[-1].startswith("early stop")
+
+
+def test_fit_mini_batches_multiclass_with_adam():
+    X, y = make_blobs(60, centers=3, std=0.4, seed=0)
+    model = MLP(2, [8, 3], seed=0)
+    history = fit(
+        model,
+        X,
+        y,
+        loss_fn=cross_entropy,
+        optimizer=Adam(model.parameters(), lr=0.05),
+        batch_size=16,
+        epochs=15,
+        quiet=True,
+        seed=0,
+    )
+    assert history.train_loss[-1] < 0.5 * history.train_loss[0]
+    assert accuracy_of(model, X, y) >= 0.95
+
+
+def test_fit_quiet_prints_nothing_and_bad_arguments_are_errors():
+    model = Linear(1, 1, seed=0)
+    lines: list[str] = []
+    fit(
+        model,
+        [[1.0], [2.0]],
+        [2.0, 4.0],
+        loss_fn=mse_loss,
+        optimizer=SGD(model.parameters(), 0.05),
+        epochs=3,
+        quiet=True,
+        log=lines.append,
+    )
+    assert lines == []
+    with pytest.raises(ValueError, match="epochs"):
+        fit(model, [[1.0]], [1.0], loss_fn=mse_loss, optimizer=SGD(model.parameters(), 0.1), epochs=0)
+    with pytest.raises(ValueError, match="same length"):
+        fit(model, [[1.0]], [1.0, 2.0], loss_fn=mse_loss, optimizer=SGD(model.parameters(), 0.1))
+
+
+def test_accuracy_binary_by_sign_and_multiclass_by_argmax():
+    def binary(x):
+        return Value(x[0])
+
+    assert accuracy_of(binary, [[1.0], [-2.0], [3.0], [-0.5]], [1, -1, -1, 0]) == 0.75
+
+    def multi(x):
+        return [Value(v) for v in x]
+
+    assert accuracy_of(multi, [[0.1, 0.9, 0.0], [2.0, 1.0, 0.0]], [1, 2]) == 0.5
