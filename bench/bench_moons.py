@@ -1,0 +1,309 @@
+"""micrograd's demo training step, timed with microgrand, micrograd 0.1.0 and plain floats, in one run.
+
+The step (micrograd's demo.ipynb): an MLP 2-16-16-1 with ReLU, 100 two-moons
+samples, loss = mean max-margin + 1e-4·Σp² over all parameters, full batch
+forward + backward + SGD with lr = 1 - 0.9·k/100 at step k.
+
+* microgrand: ``nn.MLP``, ``losses.hinge_loss + losses.l2_penalty``,
+  ``optim.SGD``: every gradient comes out of ``backward()``.
+* micrograd 0.1.0: the demo's own code (skipped, with a message, if not installed).
+* float floor: the same arithmetic written by hand on floats and lists, no
+  graph objects (forward, then backward for every sample, as a graph engine does).
+
+Each measurement runs in a fresh interpreter that imports only its engine (the
+cyclic garbage collector walks every live object, so a heap holding another
+library would slow the engine under test); engines are interleaved and their
+order rotated round by round, and ratios are taken round by round. "GC on" is
+how users run; "GC off" disables the cyclic collector inside the timed step
+only. All engines start from the same weights; the script checks that their
+losses and parameters agree.
+
+    python bench/bench_moons.py                  # ~1-2 minutes
+    python bench/bench_moons.py --rounds 3 --steps 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import math
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from operator import mul
+
+SIZES = [2, 16, 16, 1]
+ALPHA = 1e-4
+ENGINES = ["microgrand", "micrograd", "floor"]
+
+
+def lr_at(k: int) -> float:
+    return 1.0 - 0.9 * k / 100
+
+
+def make_problem(seed: int = 1337) -> dict:
+    """Two moons (labels -1/+1) and micrograd's initialisation (w ~ U(-1, 1), b = 0), seeded."""
+    from microgrand.data import make_moons  # the parent only: workers get the numbers
+
+    X, y = make_moons(100, noise=0.1, seed=seed, signed=True)
+    rng = random.Random(seed + 1)
+    init = [
+        [([rng.uniform(-1.0, 1.0) for _ in range(nin)], 0.0) for _ in range(nout)]
+        for nin, nout in zip(SIZES[:-1], SIZES[1:])
+    ]
+    return {"X": X, "Y": [float(v) for v in y], "init": init}
+
+
+def flat_init(init: list) -> list[float]:
+    """Parameters in micrograd's order: layer by layer, neuron by neuron, weights then bias."""
+    return [p for layer in init for ws, b in layer for p in (*ws, b)]
+
+
+# ---------------------------------------------------------------- the three steps
+
+
+def microgrand_step_fn(problem: dict):
+    from microgrand.losses import hinge_loss, l2_penalty
+    from microgrand.nn import MLP
+    from microgrand.optim import SGD
+
+    X, Y = problem["X"], problem["Y"]
+    model = MLP(2, SIZES[1:])
+    params = model.parameters()
+    for p, x in zip(params, flat_init(problem["init"]), strict=True):
+        p.data = x
+    optimizer = SGD(params, lr=1.0)
+
+    def step(k: int) -> float:
+        scores = [model(x) for x in X]
+        loss = hinge_loss(scores, Y) + l2_penalty(params, ALPHA)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.lr = lr_at(k)
+        optimizer.step()
+        return loss.data
+
+    return step, lambda: [p.data for p in params]
+
+
+def micrograd_step_fn(problem: dict):
+    from micrograd.engine import Value
+    from micrograd.nn import MLP
+
+    X, Y = problem["X"], problem["Y"]
+    model = MLP(2, SIZES[1:])
+    params = model.parameters()
+    for p, x in zip(params, flat_init(problem["init"]), strict=True):
+        p.data = x
+
+    def step(k: int) -> float:  # micrograd's demo.ipynb loss() and training loop
+        inputs = [list(map(Value, xrow)) for xrow in X]
+        scores = list(map(model, inputs))
+        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(Y, scores)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        reg_loss = ALPHA * sum(p * p for p in model.parameters())
+        total_loss = data_loss + reg_loss
+        model.zero_grad()
+        total_loss.backward()
+        learning_rate = lr_at(k)
+        for p in model.parameters():
+            p.data -= learning_rate * p.grad
+        return total_loss.data
+
+    return step, lambda: [p.data for p in params]
+
+
+def floor_step_fn(problem: dict):
+    """The step by hand: W[l][j] is neuron j's weight list in layer l, B[l][j] its bias."""
+    X, Y = problem["X"], problem["Y"]
+    W = [[list(ws) for ws, _ in layer] for layer in problem["init"]]
+    B = [[b for _, b in layer] for layer in problem["init"]]
+    last = len(W) - 1
+    inv_n = 1.0 / len(X)
+
+    def step(k: int) -> float:
+        gW = [[[0.0] * len(row) for row in Wl] for Wl in W]
+        gB = [[0.0] * len(Bl) for Bl in B]
+        WT = [[list(col) for col in zip(*Wl)] for Wl in W]  # columns, for the backward pass
+        data_loss = 0.0
+        for x, y in zip(X, Y):
+            acts = [x]  # forward
+            for l, (Wl, Bl) in enumerate(zip(W, B)):
+                z = [sum(map(mul, row, acts[l]), b) for row, b in zip(Wl, Bl)]
+                acts.append(z if l == last else [v if v > 0.0 else 0.0 for v in z])
+            margin = 1.0 - y * acts[-1][0]
+            if margin > 0.0:
+                data_loss += margin
+            d = [-y * inv_n if margin > 0.0 else 0.0]  # dL/dscore
+            for l in range(last, -1, -1):  # backward, for every sample as a graph engine does
+                a_in = acts[l]
+                gWl, gBl = gW[l], gB[l]
+                for j, dj in enumerate(d):
+                    g = gWl[j]
+                    for i, a in enumerate(a_in):
+                        g[i] += dj * a
+                    gBl[j] += dj
+                if l:
+                    d = [sum(map(mul, col, d)) if h > 0.0 else 0.0 for col, h in zip(WT[l], a_in)]
+        reg = 0.0  # L2 on every parameter, then SGD
+        lr = lr_at(k)
+        for Wl, Bl, gWl, gBl in zip(W, B, gW, gB):
+            for j, row in enumerate(Wl):
+                g = gWl[j]
+                for i, p in enumerate(row):
+                    reg += p * p
+                    row[i] = p - lr * (g[i] + 2.0 * ALPHA * p)
+                p = Bl[j]
+                reg += p * p
+                Bl[j] = p - lr * (gBl[j] + 2.0 * ALPHA * p)
+        return data_loss * inv_n + ALPHA * reg
+
+    def params() -> list[float]:
+        return [p for Wl, Bl in zip(W, B) for row, b in zip(Wl, Bl) for p in (*row, b)]
+
+    return step, params
+
+
+STEP_FNS = {"microgrand": microgrand_step_fn, "micrograd": micrograd_step_fn, "floor": floor_step_fn}
+
+
+# ---------------------------------------------------------------- one process per measurement
+
+
+def worker(engine: str, steps: int, check_after: int, gc_mode: str) -> dict:
+    problem = json.loads(sys.stdin.read())
+    try:
+        step, params = STEP_FNS[engine](problem)
+    except ImportError as e:
+        return {"error": f"{type(e).__name__}: {e}"}
+    losses = [step(0)]  # warm-up step (first graph, caches), untimed
+    times = []
+    snapshot = params() if check_after == 1 else None
+    for k in range(1, steps + 1):
+        if gc_mode == "off":
+            gc.collect()
+            gc.disable()
+        t0 = time.perf_counter()
+        loss = step(k)
+        times.append(time.perf_counter() - t0)
+        gc.enable()
+        if k < check_after:
+            losses.append(loss)
+        if k + 1 == check_after:
+            snapshot = params()
+    return {"times": times, "losses": losses, "params": snapshot}
+
+
+def spawn(engine: str, steps: int, check_after: int, gc_mode: str, problem_json: str) -> dict:
+    argv = [sys.executable, os.path.abspath(__file__), "_worker", engine, str(steps), str(check_after), gc_mode]
+    p = subprocess.run(argv, input=problem_json, capture_output=True, text=True)
+    try:
+        return json.loads(p.stdout.strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError):
+        return {"error": (p.stderr or p.stdout)[-600:]}
+
+
+# ---------------------------------------------------------------- report
+
+
+def fmt_time(s: float) -> str:
+    return f"{s:.3g} s" if s >= 1.0 else f"{s * 1e3:.3g} ms"
+
+
+def spread(xs: list[float], fmt) -> str:
+    return f"{fmt(statistics.median(xs))} [{fmt(min(xs))} .. {fmt(max(xs))}]"
+
+
+def run_mode(gc_mode: str, args: argparse.Namespace, problem_json: str, engines: list[str]) -> dict:
+    medians: dict[str, list[float]] = {e: [] for e in engines}
+    results: dict[str, dict] = {}
+    for r in range(args.rounds):
+        rotated = engines[r % len(engines) :] + engines[: r % len(engines)]
+        for engine in rotated:
+            if engine not in medians:
+                continue
+            steps = args.steps if engine == "micrograd" else max(args.steps, args.fast_steps)
+            out = spawn(engine, steps, args.steps + 1, gc_mode, problem_json)
+            if "error" in out:
+                print(f"# {engine}: skipped ({out['error'].strip()})")
+                del medians[engine]
+                continue
+            medians[engine].append(statistics.median(out["times"]))
+            results.setdefault(engine, out)  # the first round's losses and parameters, for the check
+        print(
+            f"# GC {gc_mode}, round {r + 1}/{args.rounds}: "
+            + ", ".join(f"{e} {fmt_time(m[-1])}" for e, m in medians.items()),
+            flush=True,
+        )
+    return {"medians": medians, "results": results}
+
+
+def report(modes: dict[str, dict], args: argparse.Namespace) -> None:
+    print(
+        f"\nmoons step: MLP 2-16-16-1 ReLU, 100 samples, hinge + 1e-4·L2, full batch fwd+bwd+SGD; "
+        f"{args.rounds} rounds, one process per engine per round; median [min .. max] of round medians"
+    )
+    for gc_mode, mode in modes.items():
+        print(f"\nGC {gc_mode}:")
+        for engine, ms in mode["medians"].items():
+            print(f"  {engine:11s} {spread(ms, fmt_time)} per step")
+    print("\nratios, round by round (median [min .. max]):")
+    x = lambda v: f"{v:.1f}x"  # noqa: E731
+    for gc_mode, mode in modes.items():
+        m = mode["medians"]
+        if "micrograd" in m and "microgrand" in m:
+            target = 100 if gc_mode == "on" else 10
+            ratios = [a / b for a, b in zip(m["micrograd"], m["microgrand"])]
+            print(f"  micrograd / microgrand, GC {gc_mode:3s}: {spread(ratios, x):28s} target >= {target}x")
+        if "floor" in m and "microgrand" in m:
+            ratios = [a / b for a, b in zip(m["microgrand"], m["floor"])]
+            print(f"  microgrand / float floor, GC {gc_mode:3s}: {spread(ratios, x):26s} target <= 3x")
+    check(next(iter(modes.values()))["results"], args.steps + 1)
+
+
+def check(results: dict[str, dict], steps: int) -> None:
+    """Same weights in, same losses and parameters out (to rounding)."""
+    if "microgrand" not in results:
+        return
+    ref = results["microgrand"]
+    for engine, out in results.items():
+        if engine == "microgrand":
+            continue
+        dloss = max(abs(a - b) for a, b in zip(ref["losses"], out["losses"], strict=True))
+        dparam = max(abs(a - b) for a, b in zip(ref["params"], out["params"], strict=True))
+        ok = dloss < 1e-9 and dparam < 1e-9
+        print(
+            f"check: microgrand vs {engine} after {steps} steps: max |Δloss| = {dloss:.1e}, "
+            f"max |Δparam| = {dparam:.1e}  {'OK' if ok else 'MISMATCH'}"
+        )
+        if not ok:
+            raise SystemExit(1)
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "_worker":
+        engine, steps, check_after, gc_mode = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+        print(json.dumps(worker(engine, steps, check_after, gc_mode)))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=5, help="processes per engine and GC mode (default 5)")
+    parser.add_argument("--steps", type=int, default=3, help="timed micrograd steps per process (default 3)")
+    parser.add_argument("--fast-steps", type=int, default=20, help="timed steps for microgrand and the floor")
+    parser.add_argument("--gc", choices=["on", "off", "both"], default="both")
+    parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated, default: all three")
+    args = parser.parse_args()
+    engines = [e for e in args.engines.split(",") if e]
+    for e in engines:
+        if e not in STEP_FNS:
+            parser.error(f"unknown engine {e!r}: choose from {', '.join(ENGINES)}")
+    problem_json = json.dumps(make_problem())
+    modes = {m: run_mode(m, args, problem_json, engines) for m in (["on", "off"] if args.gc == "both" else [args.gc])}
+    report(modes, args)
+
+
+if __name__ == "__main__":
+    main()
