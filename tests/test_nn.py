@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from microgrand import Value
+from microgrand.engine import topological_order
 from microgrand.gradcheck import gradcheck
 from microgrand.nn import MLP, Dropout, Layer, Linear, Module, Neuron, neuron_fine_grained
 
@@ -323,3 +324,30 @@ def test_unknown_activation_and_bad_sizes_are_value_errors():
         MLP(2, [])
     with pytest.raises(ValueError, match="nin"):
         Layer(0, 3)
+
+
+def test_a_relu_neuron_is_one_node_and_other_activations_add_their_own_node():
+    n = Neuron(2, "relu", seed=0)
+    out = n([Value(1.0), 2.0])
+    assert out.op == "relu neuron" and len(out.children) == 4  # w1, w2, x1, b
+    t = Neuron(2, "tanh", seed=0)([1.0, 2.0])
+    assert t.op == "tanh" and t.children[0].op == "neuron"
+    model = MLP(2, [16, 16, 1], seed=0)
+    loss = sum((model([0.1 * i, -0.2 * i]) for i in range(10)), Value(0.0))
+    assert sum(node.op.endswith("neuron") for node in topological_order(loss)) == 10 * 33
+
+
+def test_fused_relu_neuron_at_exactly_zero_takes_slope_1_and_below_zero_passes_nothing():
+    n = Neuron(2, "relu")
+    n.w[0].data, n.w[1].data, n.b.data = 1.0, -1.0, 0.0
+    x = [Value(3.0), Value(3.0)]
+    out = n(x)  # z = 0: relu(0) = 0, slope 1 (the engine's convention)
+    out.backward()
+    assert out.data == 0.0 and [p.grad for p in n.parameters()] == [3.0, 3.0, 1.0]
+    assert [v.grad for v in x] == [1.0, -1.0]
+    n.zero_grad()
+    n.b.data = -0.5
+    out = n(x)
+    out.backward()
+    assert out.data == 0.0 and out.local_grads == (0.0,) * 5
+    assert [p.grad for p in n.parameters()] == [0.0, 0.0, 0.0]
