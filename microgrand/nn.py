@@ -237,29 +237,35 @@ class _Inputs:
             self.data = [xi.data if isinstance(xi, Value) else _as_float(xi, f"{owner} input") for xi in x]
 
 
-def affine(w: Sequence[Value], b: Value | None, inputs: _Inputs, relu: bool = False) -> Value:
-    """z = w₁x₁ + … + wₙxₙ + b as one node;  ∂z/∂wᵢ = xᵢ,  ∂z/∂xᵢ = wᵢ,  ∂z/∂b = 1.
+def neuron_nodes(neurons: Sequence[Neuron], inputs: _Inputs, relu: bool = False) -> list[Value]:
+    """For each neuron, z = w₁x₁ + … + wₙxₙ + b as one node;  ∂z/∂wᵢ = xᵢ,  ∂z/∂xᵢ = wᵢ,  ∂z/∂b = 1.
 
-    Its children are the weights, then the inputs that are Values, then the bias.
-    With ``relu=True`` the node is relu(z) = max(0, z), whose slope is 1 for
-    z >= 0 (the engine's convention at 0) and 0 below: the local derivatives
-    above times 1, or all 0.
+    A node's children are the neuron's weights, then the inputs that are
+    Values, then its bias. With ``relu=True`` each node is relu(z) = max(0, z),
+    whose slope is 1 for z >= 0 (the engine's convention at 0) and 0 below:
+    the local derivatives above times 1, or all 0. (One function for a whole
+    layer, whose neurons share the inputs: a loop here is cheaper than a call
+    per neuron.)
     """
-    w_data = [wi.data for wi in w]  # (a comprehension reads slots faster than map)
-    x_data = inputs.data
-    # left to right from b, as the fine-grained form (b + w₁x₁) + w₂x₂ + … adds
-    z = sum(map(mul, w_data, x_data), b.data if b is not None else 0.0)
-    children = (*w, *inputs.values) if b is None else (*w, *inputs.values, b)
-    # Value.from_op(z, op, children, local_grads) without its input checks: they would
-    # cost a third of the forward pass, and cannot fail here (the weights and bias are
-    # the neuron's own Values; _Inputs has sorted the Values from the numbers).
-    if relu and z < 0.0:  # an inactive ReLU passes no gradient back
-        return _node(0.0, "relu neuron", children, _zeros(len(children)), MANY)
-    w_of_values = w_data if inputs.positions is None else [w_data[i] for i in inputs.positions]
-    local_grads = (*x_data, *w_of_values) if b is None else (*x_data, *w_of_values, 1.0)
-    if relu:
-        return _node(z if z > 0.0 else 0.0, "relu neuron", children, local_grads, MANY)
-    return _node(z, "neuron", children, local_grads, MANY)
+    x_data, x_values, positions = inputs.data, inputs.values, inputs.positions
+    op = "relu neuron" if relu else "neuron"
+    nodes = []
+    for neuron in neurons:
+        w, b = neuron.w, neuron.b
+        w_data = [wi.data for wi in w]  # (a comprehension reads slots faster than map)
+        # left to right from b, as the fine-grained form (b + w₁x₁) + w₂x₂ + … adds
+        z = sum(map(mul, w_data, x_data), b.data if b is not None else 0.0)
+        children = (*w, *x_values) if b is None else (*w, *x_values, b)
+        # Value.from_op(z, op, children, local_grads) without its input checks: they would
+        # cost a third of the forward pass, and cannot fail here (the weights and bias are
+        # the neuron's own Values; _Inputs has sorted the Values from the numbers).
+        if relu and z < 0.0:  # an inactive ReLU passes no gradient back
+            nodes.append(_node(0.0, op, children, _zeros(len(children)), MANY))
+            continue
+        w_of_values = w_data if positions is None else [w_data[i] for i in positions]
+        local_grads = (*x_data, *w_of_values) if b is None else (*x_data, *w_of_values, 1.0)
+        nodes.append(_node(z if z > 0.0 or not relu else 0.0, op, children, local_grads, MANY))
+    return nodes
 
 
 _ZEROS: dict[int, tuple[float, ...]] = {}
@@ -333,14 +339,13 @@ class Neuron(Module):
     def __call__(self, x: Sequence[Input]) -> Value:
         if self.fused:
             return self._forward(_Inputs(x, len(self.w), "Neuron"))
-        if isinstance(x, (Value, int, float)) or len(x) != len(self.w):
-            raise ValueError(f"Neuron expects a list of {len(self.w)} inputs, got {x!r}")
+        _Inputs(x, len(self.w), "Neuron")  # the same checks as the fused form
         return self._act(neuron_fine_grained(self.w, self.b, x))
 
     def _forward(self, inputs: _Inputs) -> Value:
         if self.activation == "relu":
-            return affine(self.w, self.b, inputs, relu=True)
-        return self._act(affine(self.w, self.b, inputs))
+            return neuron_nodes([self], inputs, relu=True)[0]
+        return self._act(neuron_nodes([self], inputs)[0])
 
     def _prelu(self, z: Value) -> Value:
         return z.prelu(self.alpha)
@@ -354,11 +359,12 @@ class Neuron(Module):
         return out
 
     def extra_repr(self) -> str:
-        name = (
-            self.activation if isinstance(self.activation, str) else getattr(self.activation, "__name__", "?")
-        )
-        extra = "" if self.b is not None else ", bias=False"
-        return f"{self.nin}, activation={name!r}{extra}"
+        return f"{self.nin}, {self._settings()}"
+
+    def _settings(self) -> str:
+        act = self.activation
+        name = act if isinstance(act, str) else getattr(act, "__name__", repr(act))
+        return f"activation={name!r}" + ("" if self.b is not None else ", bias=False")
 
 
 # ---------------------------------------------------------------- layers
@@ -401,13 +407,12 @@ class Layer(Module):
 
     def _forward(self, inputs: _Inputs) -> list[Value]:
         # the inputs are split into data and Values once, for all the neurons
-        if self.neurons[0].activation == "relu":  # the common case, without a call per neuron
-            return [affine(n.w, n.b, inputs, True) for n in self.neurons]
-        return [n._forward(inputs) for n in self.neurons]
+        if self.neurons[0].activation == "relu":  # the activation is part of the node
+            return neuron_nodes(self.neurons, inputs, relu=True)
+        return [n._act(z) for n, z in zip(self.neurons, neuron_nodes(self.neurons, inputs))]
 
     def extra_repr(self) -> str:
-        n = self.neurons[0]
-        return f"{n.nin}, {len(self.neurons)}" + n.extra_repr()[len(str(n.nin)) :]
+        return f"{self.nin}, {len(self.neurons)}, {self.neurons[0]._settings()}"
 
     def __repr__(self) -> str:  # a layer is shown as one line, not its neurons
         return f"{type(self).__name__}({self.extra_repr()})"

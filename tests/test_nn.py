@@ -307,7 +307,7 @@ def test_wrong_number_of_inputs_is_a_value_error():
         Layer(4, 2)([1.0])
     with pytest.raises(ValueError, match="expects 3 inputs"):
         Neuron(3)([1.0])
-    with pytest.raises(ValueError, match="a list of 3 inputs"):
+    with pytest.raises(ValueError, match="Neuron expects 3 inputs, got 1"):
         Neuron(3, fused=False)([1.0])
     with pytest.raises(TypeError, match="list of 2 numbers"):
         MLP(2, [1])(1.0)
