@@ -5,7 +5,8 @@ samples, loss = mean max-margin + 1e-4·Σp² over all parameters, full batch
 forward + backward + SGD with lr = 1 - 0.9·k/100 at step k.
 
 * microgrand: ``nn.MLP``, ``losses.hinge_loss + losses.l2_penalty``,
-  ``optim.SGD``: every gradient comes out of ``backward()``.
+  ``optim.SGD``: every gradient comes out of ``backward()``. The inputs are
+  plain floats (data: no gradient wanted, so no graph nodes), as a user writes it.
 * micrograd 0.1.0: the demo's own code (skipped, with a message, if not installed).
 * float floor: the same arithmetic written by hand on floats and lists, no
   graph objects (forward, then backward for every sample, as a graph engine does).
@@ -26,8 +27,8 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import json
-import math
 import os
 import random
 import statistics
@@ -53,7 +54,7 @@ def make_problem(seed: int = 1337) -> dict:
     rng = random.Random(seed + 1)
     init = [
         [([rng.uniform(-1.0, 1.0) for _ in range(nin)], 0.0) for _ in range(nout)]
-        for nin, nout in zip(SIZES[:-1], SIZES[1:])
+        for nin, nout in itertools.pairwise(SIZES)
     ]
     return {"X": X, "Y": [float(v) for v in y], "init": init}
 
@@ -132,23 +133,23 @@ def floor_step_fn(problem: dict):
         data_loss = 0.0
         for x, y in zip(X, Y):
             acts = [x]  # forward
-            for l, (Wl, Bl) in enumerate(zip(W, B)):
-                z = [sum(map(mul, row, acts[l]), b) for row, b in zip(Wl, Bl)]
-                acts.append(z if l == last else [v if v > 0.0 else 0.0 for v in z])
+            for layer, (Wl, Bl) in enumerate(zip(W, B)):
+                z = [sum(map(mul, row, acts[layer]), b) for row, b in zip(Wl, Bl)]
+                acts.append(z if layer == last else [v if v > 0.0 else 0.0 for v in z])
             margin = 1.0 - y * acts[-1][0]
             if margin > 0.0:
                 data_loss += margin
             d = [-y * inv_n if margin > 0.0 else 0.0]  # dL/dscore
-            for l in range(last, -1, -1):  # backward, for every sample as a graph engine does
-                a_in = acts[l]
-                gWl, gBl = gW[l], gB[l]
+            for layer in range(last, -1, -1):  # backward, for every sample as a graph engine does
+                a_in = acts[layer]
+                gWl, gBl = gW[layer], gB[layer]
                 for j, dj in enumerate(d):
                     g = gWl[j]
                     for i, a in enumerate(a_in):
                         g[i] += dj * a
                     gBl[j] += dj
-                if l:
-                    d = [sum(map(mul, col, d)) if h > 0.0 else 0.0 for col, h in zip(WT[l], a_in)]
+                if layer:
+                    d = [sum(map(mul, col, d)) if h > 0.0 else 0.0 for col, h in zip(WT[layer], a_in)]
         reg = 0.0  # L2 on every parameter, then SGD
         lr = lr_at(k)
         for Wl, Bl, gWl, gBl in zip(W, B, gW, gB):
@@ -199,7 +200,8 @@ def worker(engine: str, steps: int, check_after: int, gc_mode: str) -> dict:
 
 
 def spawn(engine: str, steps: int, check_after: int, gc_mode: str, problem_json: str) -> dict:
-    argv = [sys.executable, os.path.abspath(__file__), "_worker", engine, str(steps), str(check_after), gc_mode]
+    argv = [sys.executable, os.path.abspath(__file__), "_worker", engine, str(steps), str(check_after)]
+    argv.append(gc_mode)
     p = subprocess.run(argv, input=problem_json, capture_output=True, text=True)
     try:
         return json.loads(p.stdout.strip().splitlines()[-1])
@@ -301,7 +303,8 @@ def main() -> None:
         if e not in STEP_FNS:
             parser.error(f"unknown engine {e!r}: choose from {', '.join(ENGINES)}")
     problem_json = json.dumps(make_problem())
-    modes = {m: run_mode(m, args, problem_json, engines) for m in (["on", "off"] if args.gc == "both" else [args.gc])}
+    gc_modes = ["on", "off"] if args.gc == "both" else [args.gc]
+    modes = {m: run_mode(m, args, problem_json, engines) for m in gc_modes}
     report(modes, args)
 
 
