@@ -63,7 +63,7 @@ def test_kernel_runs_this_interpreter_and_this_microgrand() -> None:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
 def test_notebook_is_stripped(path: Path) -> None:
     nb = json.loads(path.read_text(encoding="utf-8"))
-    hint = f"run: python tools/strip_notebooks.py {path.relative_to(NOTEBOOK_DIR.parent)}"
+    hint = f"run: python tools/strip_notebooks.py notebooks/{path.name}"
     assert nb["nbformat"] == 4, hint
     assert nb["metadata"] == {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}
