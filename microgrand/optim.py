@@ -58,7 +58,7 @@ class SGD(Optimizer):
     """
 
     def __init__(
-        self, params: Iterable[Value], lr: float = 0.01, momentum: float = 0.0, weight_decay: float = 0.0
+        self, params: Iterable[Value], lr: float = 0.001, momentum: float = 0.0, weight_decay: float = 0.0
     ) -> None:
         super().__init__(params)
         self.lr = _non_negative("lr (learning rate)", lr, "SGD")
