@@ -222,16 +222,11 @@ class _Inputs:
             raise TypeError(f"{owner} needs a list of {nin} numbers or Values, got {type(x).__name__}: {x!r}")
         if len(x) != nin:
             raise ValueError(f"{owner} expects {nin} inputs, got {len(x)}: {list(x)!r}")
-        types = set(map(type, x))
-        if types == {Value}:  # the usual case inside a network: every input is a Value
+        if set(map(type, x)) == {Value}:  # the usual case inside a network: every input is a Value
             self.values: tuple[Value, ...] = tuple(x)  # type: ignore[arg-type]
             self.data: list[float] = [xi.data for xi in x]  # type: ignore[union-attr]
             self.positions: list[int] | None = None  # None: all of them
-        elif Value not in types:  # data fed to the first layer: no children
-            self.data = [_as_float(xi, f"{owner} input") for xi in x]
-            self.values = ()
-            self.positions = []
-        else:
+        else:  # data (numbers), perhaps mixed with Values
             self.positions = [i for i, xi in enumerate(x) if isinstance(xi, Value)]
             self.values = tuple(x[i] for i in self.positions)  # type: ignore[misc]
             self.data = [xi.data if isinstance(xi, Value) else _as_float(xi, f"{owner} input") for xi in x]
@@ -259,7 +254,7 @@ def neuron_nodes(neurons: Sequence[Neuron], inputs: _Inputs, relu: bool = False)
         # Value.from_op(z, op, children, local_grads) without its input checks: they would
         # cost a third of the forward pass, and cannot fail here (the weights and bias are
         # the neuron's own Values; _Inputs has sorted the Values from the numbers).
-        if relu and z < 0.0:  # an inactive ReLU passes no gradient back
+        if relu and not z >= 0.0:  # an inactive ReLU passes no gradient back (nan too, as Value.relu)
             nodes.append(_node(0.0, op, children, _zeros(len(children)), MANY))
             continue
         w_of_values = w_data if positions is None else [w_data[i] for i in positions]
