@@ -44,7 +44,7 @@ def _data_of(t: Target, what: str) -> float:
     return t.data if isinstance(t, Value) else _as_float(t, what)
 
 
-def _node(
+def _loss_node(
     data: float,
     op: str,
     inputs: list[Value],
@@ -71,7 +71,7 @@ def mse_loss(preds: Value | Sequence[Value], targets: Target | Sequence[Target])
     diffs = [p.data - _data_of(t, "mse_loss target") for p, t in zip(ps, ts)]
     loss = sum(d * d for d in diffs) / n
     grads = [2.0 * d / n for d in diffs]
-    return _node(loss, "mse_loss", ps, grads, ts, [-g for g in grads])
+    return _loss_node(loss, "mse_loss", ps, grads, ts, [-g for g in grads])
 
 
 def _log_softmax_at(z: list[float], target: int) -> tuple[float, list[float]]:
@@ -146,7 +146,7 @@ def binary_cross_entropy(probs: Value | Sequence[Value], targets: Target | Seque
         loss -= td * log_p + (1.0 - td) * log_1mp
         grads.append((pd - td) / max(pd * (1.0 - pd), _BCE_EPS) / n)
         target_grads.append((log_1mp - log_p) / n)
-    return _node(loss / n, "binary_cross_entropy", ps, grads, ts, target_grads)
+    return _loss_node(loss / n, "binary_cross_entropy", ps, grads, ts, target_grads)
 
 
 def binary_cross_entropy_with_logits(
@@ -169,7 +169,7 @@ def binary_cross_entropy_with_logits(
         loss += max(zd, 0.0) - td * zd + math.log1p(math.exp(-abs(zd)))
         sig = 1.0 / (1.0 + math.exp(-zd)) if zd >= 0.0 else math.exp(zd) / (1.0 + math.exp(zd))
         grads.append((sig - td) / n)
-    return _node(loss / n, "bce_with_logits", zs, grads, ts, [-z.data / n for z in zs])
+    return _loss_node(loss / n, "bce_with_logits", zs, grads, ts, [-z.data / n for z in zs])
 
 
 def hinge_loss(scores: Value | Sequence[Value], targets: Target | Sequence[Target]) -> Value:
