@@ -64,6 +64,9 @@ def _walk(root: Value) -> Iterator[BackwardStep]:
         upstream = node.grad
         passes = []
         for child, local_grad in zip(node.children, node.local_grads):
-            child.grad += local_grad * upstream  # the chain rule, as in Value.backward
-            passes.append(GradientPass(child, local_grad, local_grad * upstream, child.grad))
+            # the chain rule, as in Value.backward (which skips a node whose upstream is 0:
+            # every contribution is then 0, even where the local derivative is inf)
+            contribution = local_grad * upstream if upstream != 0.0 else 0.0
+            child.grad += contribution
+            passes.append(GradientPass(child, local_grad, contribution, child.grad))
         yield BackwardStep(index, node, upstream, tuple(passes))

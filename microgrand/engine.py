@@ -72,22 +72,26 @@ class Value:
     # Each op: forward value, then its local derivative(s), side by side.
 
     def __add__(self, other: Operand) -> Value:
-        other = _as_value(other, "+")
+        if not isinstance(other, Value):
+            other = _constant(other, "+")
         # a + b;   ∂/∂a = 1,  ∂/∂b = 1
         return _node(self.data + other.data, "+", self, 1.0, other, 1.0)
 
     def __sub__(self, other: Operand) -> Value:
-        other = _as_value(other, "-")
+        if not isinstance(other, Value):
+            other = _constant(other, "-")
         # a - b;   ∂/∂a = 1,  ∂/∂b = -1
         return _node(self.data - other.data, "-", self, 1.0, other, -1.0)
 
     def __mul__(self, other: Operand) -> Value:
-        other = _as_value(other, "*")
+        if not isinstance(other, Value):
+            other = _constant(other, "*")
         # a * b;   ∂/∂a = b,  ∂/∂b = a
         return _node(self.data * other.data, "*", self, other.data, other, self.data)
 
     def __truediv__(self, other: Operand) -> Value:
-        other = _as_value(other, "/")
+        if not isinstance(other, Value):
+            other = _constant(other, "/")
         a, b = self.data, other.data
         if b == 0.0:
             raise ZeroDivisionError(f"division by zero in '/': {self!r} / {other!r}")
@@ -125,21 +129,22 @@ class Value:
         # |x|;   ∂/∂x = sign(x)   (0 at x = 0, as PyTorch)
         return _node(abs(x), "abs", self, 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0))
 
-    # number ∘ Value: wrap the number, keep the operand order
+    # number ∘ Value (Python calls these when the left operand is a number):
+    # wrap the number, keep the operand order
     def __radd__(self, other: Operand) -> Value:
-        return _as_value(other, "+") + self
+        return _constant(other, "+") + self
 
     def __rsub__(self, other: Operand) -> Value:
-        return _as_value(other, "-") - self
+        return _constant(other, "-") - self
 
     def __rmul__(self, other: Operand) -> Value:
-        return _as_value(other, "*") * self
+        return _constant(other, "*") * self
 
     def __rtruediv__(self, other: Operand) -> Value:
-        return _as_value(other, "/") / self
+        return _constant(other, "/") / self
 
     def __rpow__(self, other: Operand) -> Value:
-        return _as_value(other, "**")._pow_value(self)
+        return _constant(other, "**")._pow_value(self)
 
     # ------------------------------------------------------------ functions
 
@@ -229,6 +234,9 @@ class Value:
         """Fill in `.grad` of every node this Value depends on: d(self)/d(node).
 
         Leaves accumulate (``+=``) across calls; every other node is reset.
+        A node whose gradient is exactly 0 (behind an inactive ReLU, say) has
+        nothing to pass back and is skipped: its contributions 0 × local would
+        all be 0 (so 0 × inf counts as 0 here; PyTorch would give nan).
         """
         order = topological_order(self)  # interior nodes, self first
         if not order:  # self is a leaf: d(self)/d(self) = 1
@@ -237,6 +245,8 @@ class Value:
         self.grad = 1.0
         for node in order:
             upstream = node.grad
+            if upstream == 0.0:
+                continue
             a = node._a
             b = node._b
             # the chain rule, the only place it lives: input.grad += local × upstream
@@ -317,12 +327,15 @@ def topological_order(root: Value) -> list[Value]:
         push(node)
         push(_DONE)
         a, b = node._a, node._b
+        # push the inputs (leaves are left out); a node pushed twice is skipped when
+        # popped, but a many-input node's inputs are often shared (a layer's inputs
+        # feed every neuron), so those are checked before they are pushed
         if b is None:
             if a._a is not None:
                 push(a)
         elif b is MANY:
             for child in a:
-                if child._a is not None:
+                if child._a is not None and child not in visited:
                     push(child)
         else:
             if b._a is not None:
@@ -361,10 +374,8 @@ def _as_float(x: object, where: str = "Value") -> float:
     return float(x)
 
 
-def _as_value(x: object, op: str) -> Value:
-    """A Value operand as it is, a number wrapped as a constant leaf."""
-    if isinstance(x, Value):
-        return x
+def _constant(x: object, op: str) -> Value:
+    """A number operand wrapped as a constant leaf, or a TypeError that names it."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(
             f"unsupported operand for '{op}': a Value combines with a Value or a real number "

@@ -166,3 +166,17 @@ def test_graph_is_freed_by_reference_counting_alone() -> None:
 def test_deep_graph_is_freed_without_crashing() -> None:
     h, *_ = chain(300_000)
     del h  # CPython's trashcan keeps deallocation of a long chain off the C stack
+
+
+def test_a_node_with_zero_gradient_passes_nothing_back() -> None:
+    """Behind an inactive ReLU the upstream gradient is 0: the inputs get exactly 0,
+    even where a local derivative is infinite (sqrt at 0), where 0 × inf would be nan."""
+    x = Value(0.0)
+    y = Value(-1.0)
+    L = x.sqrt() * y.relu()  # relu(-1) = 0, so dL/dsqrt(x) = 0 and sqrt'(0) = inf
+    L.backward()
+    assert (x.grad, y.grad) == (0.0, 0.0)
+    w = Value(2.0)
+    dead = (w * -3.0).relu()  # inactive: passes 0
+    (dead + w).backward()
+    assert w.grad == 1.0

@@ -220,3 +220,13 @@ def test_steps_agree_with_backward_on_a_long_chain() -> None:
         pass
     x = trace(root)[0][-2]  # the deepest level is x * 1.0001's inputs: x, then the constant
     assert x.label == "x" and x.grad == pytest.approx(1.0001**5_000, rel=1e-9)  # d/dx of 1.0001ⁿ·x + ...
+
+
+def test_steps_match_backward_where_a_zero_gradient_meets_an_infinite_local_derivative() -> None:
+    x, y = Value(0.0), Value(-1.0)
+    L = x.sqrt() * y.relu()
+    list(backward_steps(L))
+    walked = (x.grad, y.grad)
+    x.grad = y.grad = 0.0
+    L.backward()
+    assert walked == (x.grad, y.grad) == (0.0, 0.0)
