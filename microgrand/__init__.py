@@ -8,8 +8,24 @@
 (-2.0, 2.0)
 """
 
+from . import data, losses, nn, optim, train
+from .backward_steps import backward_steps
 from .engine import Value
 from .gradcheck import GradcheckError, analytic_grad, gradcheck, numerical_grad
+from .trace import trace
 
 __version__ = "0.1.0"
-__all__ = ["GradcheckError", "Value", "analytic_grad", "gradcheck", "numerical_grad"]
+__all__ = [
+    "GradcheckError",
+    "Value",
+    "analytic_grad",
+    "backward_steps",
+    "data",
+    "gradcheck",
+    "losses",
+    "nn",
+    "numerical_grad",
+    "optim",
+    "trace",
+    "train",
+]
