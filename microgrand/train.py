@@ -76,7 +76,14 @@ class EarlyStopping:
 
 @dataclass
 class History:
-    """What `fit` did: the losses per epoch (index 0 is epoch 1)."""
+    """What `fit` did: the losses per epoch (index 0 is epoch 1).
+
+    As in Keras, the two curves are measured differently: ``train_loss`` is the
+    mean of the epoch's batch losses as they were trained on (penalty included,
+    dropout on, weights changing between batches); ``val_loss`` is the plain
+    data loss after the epoch, in eval mode. Compare them for trends, not to
+    the last digit.
+    """
 
     train_loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
