@@ -11,23 +11,12 @@ import sys
 from collections.abc import Callable
 
 import pytest
+from example_graphs import karpathy_example
 
 from microgrand import Value
 from microgrand.backward_steps import BackwardStep, backward_steps
 from microgrand.engine import topological_order
 from microgrand.trace import Edge, trace
-
-
-def karpathy_example() -> tuple[Value, dict[str, Value]]:
-    """L = (a*b + c) * f, the graph of micrograd's first lecture, every node labelled."""
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L, {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "L": L}
 
 
 def random_graph(seed: int) -> Value:

@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from example_graphs import karpathy_example
 
 from microgrand import Value
 from microgrand.backward_steps import backward_steps
@@ -28,18 +29,6 @@ needs_graphviz = pytest.mark.skipif(
 )
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs the Graphviz program dot")
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def karpathy_example() -> Value:
-    """L = (a*b + c) * f, every node labelled."""
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L
 
 
 def node_lines(source: str) -> dict[str, str]:
@@ -63,7 +52,7 @@ def cells(label_attrs: str) -> list[str]:
 
 @needs_graphviz
 def test_one_box_per_value_one_oval_per_op_and_edges_input_to_op_to_result() -> None:
-    L = karpathy_example()
+    L = karpathy_example()[0]
     L.backward()
     src = draw_dot(L).source
     nodes = node_lines(src)
@@ -94,7 +83,7 @@ def test_a_times_a_draws_two_edges() -> None:
 
 @needs_graphviz
 def test_show_local_grads_writes_the_local_derivative_on_each_input_edge() -> None:
-    L = karpathy_example()
+    L = karpathy_example()[0]
     edges = edge_lines(draw_dot(L, show_local_grads=True).source)
     labels = {(t, h): re.search(r"label=(\S+)", a).group(1) for t, h, a in edges if a}  # type: ignore[union-attr]
     # ∂L/∂d = f, ∂L/∂f = d, ∂d/∂e = ∂d/∂c = 1, ∂e/∂a = b, ∂e/∂b = a
@@ -107,7 +96,7 @@ def test_show_local_grads_writes_the_local_derivative_on_each_input_edge() -> No
 
 @needs_graphviz
 def test_show_grad_false_leaves_the_grad_out() -> None:
-    boxes = [cells(a) for a in node_lines(draw_dot(karpathy_example(), show_grad=False).source).values()]
+    boxes = [cells(a) for a in node_lines(draw_dot(karpathy_example()[0], show_grad=False).source).values()]
     assert ["L", "data -8"] in boxes and not any(c.startswith("grad") for box in boxes for c in box)
 
 
@@ -130,7 +119,7 @@ def test_root_parameters_leaves_constants_and_results_have_their_own_colours() -
 
 @needs_graphviz
 def test_legend_is_one_key_box_with_a_row_per_kind_in_its_colour() -> None:
-    L = karpathy_example()
+    L = karpathy_example()[0]
     assert "legend" not in draw_dot(L).source
     key = node_lines(draw_dot(L, legend=True).source)["legend"]
     rows = re.findall(r'<TD BGCOLOR="([^"]+)" BORDER="\d">([^<]*)</TD>', key)
@@ -139,7 +128,7 @@ def test_legend_is_one_key_box_with_a_row_per_kind_in_its_colour() -> None:
 
 @needs_graphviz
 def test_rankdir_is_passed_on_and_bad_options_are_refused() -> None:
-    L = karpathy_example()
+    L = karpathy_example()[0]
     assert "rankdir=TB" in draw_dot(L, rankdir="TB").source
     with pytest.raises(ValueError, match=r"rankdir must be one of LR, TB, RL, BT, got 'XY'"):
         draw_dot(L, rankdir="XY")
@@ -153,7 +142,7 @@ def test_rankdir_is_passed_on_and_bad_options_are_refused() -> None:
 
 @needs_graphviz
 def test_drawing_changes_no_grad() -> None:
-    L = karpathy_example()
+    L = karpathy_example()[0]
     L.backward()
     nodes, _ = trace(L)
     before = [n.grad for n in nodes]
@@ -210,7 +199,7 @@ def test_a_100000_node_chain_draws_the_nearest_nodes_and_one_summary_box() -> No
 
 @needs_graphviz
 def test_the_limit_keeps_the_nodes_nearest_the_root_and_counts_the_rest() -> None:
-    L = karpathy_example()
+    L = karpathy_example()[0]
     src = draw_dot(L, max_nodes=3).source  # L, d, f
     nodes = node_lines(src)
     assert [cells(nodes[n])[0] for n in ("n0", "n1", "n2")] == ["L", "d", "f"]
@@ -290,7 +279,7 @@ def test_hostile_labels_render_as_text(label: str, tmp_path: Path) -> None:
 
 @needs_graphviz
 def test_a_frame_highlights_its_node_and_shows_grads_only_where_the_pass_has_been() -> None:
-    L = karpathy_example()
+    L = karpathy_example()[0]
     steps = list(backward_steps(L))
     src = draw_step(steps, 1).source  # d passes its grad -2 to e and c
     nodes = node_lines(src)
@@ -309,7 +298,7 @@ def test_a_frame_highlights_its_node_and_shows_grads_only_where_the_pass_has_bee
 
 @needs_graphviz
 def test_frames_depend_only_on_the_steps_not_on_what_was_drawn_or_run_since() -> None:
-    L = karpathy_example()
+    L = karpathy_example()[0]
     steps = list(backward_steps(L))
     first = draw_step(steps, 0).source
     draw_step(steps, 2)
@@ -337,7 +326,7 @@ def test_a_frame_of_a_times_a_shows_both_contributions() -> None:
 
 @needs_graphviz
 def test_the_last_frame_shows_the_grads_backward_leaves() -> None:
-    stepped, reference = karpathy_example(), karpathy_example()
+    stepped, reference = karpathy_example()[0], karpathy_example()[0]
     reference.backward()
     last = node_lines(draw_step(list(backward_steps(stepped)), -1).source)
     final = node_lines(draw_dot(reference).source)
@@ -346,7 +335,7 @@ def test_the_last_frame_shows_the_grads_backward_leaves() -> None:
 
 @needs_graphviz
 def test_draw_step_refuses_steps_it_cannot_draw() -> None:
-    L = karpathy_example()
+    L = karpathy_example()[0]
     steps = list(backward_steps(L))
     with pytest.raises(IndexError, match=r"step k=3 does not exist; this pass has 3 steps \(0 to 2\)"):
         draw_step(steps, 3)
@@ -364,7 +353,7 @@ def test_draw_step_refuses_steps_it_cannot_draw() -> None:
 @needs_dot
 @needs_graphviz
 def test_render_writes_svg_and_png_and_nothing_else(tmp_path: Path) -> None:
-    L = karpathy_example()
+    L = karpathy_example()[0]
     L.backward()
     svg = render(draw_dot(L, show_local_grads=True, legend=True), tmp_path / "graph.svg")
     png = render(L, tmp_path / "graph.png", show_local_grads=True)  # a Value: drawn with these options
@@ -381,7 +370,7 @@ def test_render_writes_svg_and_png_and_nothing_else(tmp_path: Path) -> None:
 @needs_dot
 @needs_graphviz
 def test_a_notebook_shows_the_drawing_as_svg() -> None:
-    bundle = draw_step(list(backward_steps(karpathy_example())), 0)._repr_mimebundle_()
+    bundle = draw_step(list(backward_steps(karpathy_example()[0])), 0)._repr_mimebundle_()
     assert list(bundle) == ["image/svg+xml"]
     texts = [t.text for t in ET.fromstring(bundle["image/svg+xml"]).iter(f"{SVG}text")]
     assert {"-2 × 1 = -2", "4 × 1 = 4", "grad ?"} <= set(texts)  # L passes ∂L/∂d·1 and ∂L/∂f·1
@@ -394,7 +383,7 @@ def test_a_notebook_shows_the_drawing_as_svg() -> None:
 def test_without_dot_rendering_says_how_to_install_graphviz(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    g = draw_dot(karpathy_example())  # building the source needs no dot
+    g = draw_dot(karpathy_example()[0])  # building the source needs no dot
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty directory: no dot anywhere
     for attempt in (
         lambda: render(g, tmp_path / "x.svg"),
@@ -420,7 +409,7 @@ def test_without_the_graphviz_package_drawing_says_what_to_pip_install(
 ) -> None:
     monkeypatch.setitem(sys.modules, "graphviz", None)  # `import graphviz` now raises ImportError
     monkeypatch.delitem(sys.modules, "microgrand._digraph", raising=False)
-    L = karpathy_example()
+    L = karpathy_example()[0]
     with pytest.raises(ImportError, match=r'pip install "microgrand\[viz\]"'):
         draw_dot(L)
     with pytest.raises(ImportError, match=r'pip install "microgrand\[viz\]"'):
