@@ -15,7 +15,11 @@ Values) are not children of the node at all.
 
 micrograd builds w·x + b from 2n+1 ``*`` and ``+`` nodes, then a ReLU node.
 That fine-grained form is here for teaching (``Neuron(..., fused=False)``, or
-`neuron_fine_grained`) and gives the same values and gradients. The fused form
+`neuron_fine_grained`) and gives the same values and gradients, to rounding:
+bit for bit on Python 3.11, where ``sum()`` adds left to right as the ``+``
+nodes do; from 3.12 ``sum()`` compensates its rounding errors, so the fused
+sum can differ in the last bits (a plain loop would match, at a cost of about
+8% of a training step). The fused form
 is what makes training fast in pure Python: micrograd's demo step (MLP
 2-16-16-1, 100 samples) builds 65,818 nodes, the fused MLP 3,300 (see
 bench/bench_moons.py).
@@ -34,29 +38,19 @@ Conventions (micrograd's, which PyTorch shares where it has the concept):
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable, Iterator, Sequence
 from operator import mul
 from typing import Any
 
+from ._checks import Seed, make_rng, positive_int
 from .engine import MANY, Value, _as_float, _node
 
 Activation = str | Callable[[Value], Value]
 Input = Value | float | int
-Seed = int | random.Random | None
 StateDict = dict[str, Any]  # name -> float, or list of floats (JSON-serialisable)
 
 ACTIVATIONS = ("linear", "relu", "tanh", "sigmoid", "leaky_relu", "prelu")
 """Activation names a Neuron understands (or pass any callable Value -> Value)."""
-
-
-def _rng(seed: Seed) -> random.Random:
-    """A random.Random from a seed (an int), as given, or fresh (None)."""
-    if isinstance(seed, random.Random):
-        return seed
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__}: {seed!r}")
-    return random.Random(seed)
 
 
 def _check_activation(activation: Activation) -> None:
@@ -67,12 +61,6 @@ def _check_activation(activation: Activation) -> None:
             f"unknown activation {activation!r}: use one of {', '.join(map(repr, ACTIVATIONS))}, "
             f"or a function that takes a Value and returns a Value"
         )
-
-
-def _check_size(name: str, n: object, minimum: int = 1) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {n!r}")
-    return n
 
 
 # ---------------------------------------------------------------- Module
@@ -202,9 +190,21 @@ class Module:
 # ---------------------------------------------------------------- the neuron
 
 
+def _checked_inputs(x: Sequence[Input], nin: int, owner: str) -> Sequence[Input]:
+    """`x` if it is a list of `nin` inputs, each a Value or a real number; else a clear error."""
+    if isinstance(x, (Value, int, float)) or not isinstance(x, Sequence):
+        raise TypeError(f"{owner} needs a list of {nin} numbers or Values, got {type(x).__name__}: {x!r}")
+    if len(x) != nin:
+        raise ValueError(f"{owner} expects {nin} inputs, got {len(x)}: {list(x)!r}")
+    for xi in x:
+        if not isinstance(xi, Value):
+            _as_float(xi, f"{owner} input")  # a TypeError unless a real number
+    return x
+
+
 class _Inputs:
-    """A layer's inputs split once, then shared by all its neurons: the data of
-    every input, and the inputs that are Values (they become children)."""
+    """A layer's (checked) inputs split once, then shared by all its neurons: the
+    data of every input, and the inputs that are Values (they become children)."""
 
     __slots__ = ("data", "values", "positions")
 
@@ -217,11 +217,7 @@ class _Inputs:
         inputs.positions = None
         return inputs
 
-    def __init__(self, x: Sequence[Input], nin: int, owner: str) -> None:
-        if isinstance(x, (Value, int, float)) or not isinstance(x, Sequence):
-            raise TypeError(f"{owner} needs a list of {nin} numbers or Values, got {type(x).__name__}: {x!r}")
-        if len(x) != nin:
-            raise ValueError(f"{owner} expects {nin} inputs, got {len(x)}: {list(x)!r}")
+    def __init__(self, x: Sequence[Input]) -> None:
         if set(map(type, x)) == {Value}:  # the usual case inside a network: every input is a Value
             self.values: tuple[Value, ...] = tuple(x)  # type: ignore[arg-type]
             self.data: list[float] = [xi.data for xi in x]  # type: ignore[union-attr]
@@ -229,10 +225,10 @@ class _Inputs:
         else:  # data (numbers), perhaps mixed with Values
             self.positions = [i for i, xi in enumerate(x) if isinstance(xi, Value)]
             self.values = tuple(x[i] for i in self.positions)  # type: ignore[misc]
-            self.data = [xi.data if isinstance(xi, Value) else _as_float(xi, f"{owner} input") for xi in x]
+            self.data = [xi.data if isinstance(xi, Value) else float(xi) for xi in x]
 
 
-def neuron_nodes(neurons: Sequence[Neuron], inputs: _Inputs, relu: bool = False) -> list[Value]:
+def _neuron_nodes(neurons: Sequence[Neuron], inputs: _Inputs, relu: bool = False) -> list[Value]:
     """For each neuron, z = w₁x₁ + … + wₙxₙ + b as one node;  ∂z/∂wᵢ = xᵢ,  ∂z/∂xᵢ = wᵢ,  ∂z/∂b = 1.
 
     A node's children are the neuron's weights, then the inputs that are
@@ -248,7 +244,8 @@ def neuron_nodes(neurons: Sequence[Neuron], inputs: _Inputs, relu: bool = False)
     for neuron in neurons:
         w, b = neuron.w, neuron.b
         w_data = [wi.data for wi in w]  # (a comprehension reads slots faster than map)
-        # left to right from b, as the fine-grained form (b + w₁x₁) + w₂x₂ + … adds
+        # from b, adding w₁x₁, w₂x₂, … in turn, as the fine-grained form does (on Python >= 3.12
+        # sum() also compensates its rounding errors: the two agree to rounding there)
         z = sum(map(mul, w_data, x_data), b.data if b is not None else 0.0)
         children = (*w, *x_values) if b is None else (*w, *x_values, b)
         # Value.from_op(z, op, children, local_grads) without its input checks: they would
@@ -307,9 +304,9 @@ class Neuron(Module):
         fused: bool = True,
         seed: Seed = None,
     ) -> None:
-        _check_size("nin (the number of inputs)", nin)
+        positive_int("nin (the number of inputs)", nin)
         _check_activation(activation)
-        rng = _rng(seed)
+        rng = make_rng(seed)
         self.w = [Value(rng.uniform(-1.0, 1.0)) for _ in range(nin)]
         self.b: Value | None = Value(0.0) if bias else None
         if activation == "prelu":
@@ -332,15 +329,15 @@ class Neuron(Module):
         return len(self.w)
 
     def __call__(self, x: Sequence[Input]) -> Value:
-        if self.fused:
-            return self._forward(_Inputs(x, len(self.w), "Neuron"))
-        _Inputs(x, len(self.w), "Neuron")  # the same checks as the fused form
-        return self._act(neuron_fine_grained(self.w, self.b, x))
+        x = _checked_inputs(x, len(self.w), "Neuron")
+        if not self.fused:
+            return self._act(neuron_fine_grained(self.w, self.b, x))
+        return self._forward(_Inputs(x))
 
     def _forward(self, inputs: _Inputs) -> Value:
         if self.activation == "relu":
-            return neuron_nodes([self], inputs, relu=True)[0]
-        return self._act(neuron_nodes([self], inputs)[0])
+            return _neuron_nodes([self], inputs, relu=True)[0]
+        return self._act(_neuron_nodes([self], inputs)[0])
 
     def _prelu(self, z: Value) -> Value:
         return z.prelu(self.alpha)
@@ -381,10 +378,11 @@ class Layer(Module):
         fused: bool = True,
         seed: Seed = None,
     ) -> None:
-        _check_size("nin (the number of inputs)", nin)
-        _check_size("nout (the number of neurons)", nout)
-        rng = _rng(seed)
+        positive_int("nin (the number of inputs)", nin)
+        positive_int("nout (the number of neurons)", nout)
+        rng = make_rng(seed)
         self.neurons = [Neuron(nin, activation, bias=bias, fused=fused, seed=rng) for _ in range(nout)]
+        self.fused = fused
 
     @property
     def nin(self) -> int:
@@ -396,15 +394,16 @@ class Layer(Module):
 
     def forward_list(self, x: Sequence[Input]) -> list[Value]:
         """The outputs as a list, even for one neuron."""
-        if not self.neurons[0].fused:
-            return [n(x) for n in self.neurons]
-        return self._forward(_Inputs(x, self.nin, type(self).__name__))
+        x = _checked_inputs(x, self.nin, type(self).__name__)
+        if not self.fused:
+            return [n._act(neuron_fine_grained(n.w, n.b, x)) for n in self.neurons]
+        return self._forward(_Inputs(x))
 
     def _forward(self, inputs: _Inputs) -> list[Value]:
         # the inputs are split into data and Values once, for all the neurons
         if self.neurons[0].activation == "relu":  # the activation is part of the node
-            return neuron_nodes(self.neurons, inputs, relu=True)
-        return [n._act(z) for n, z in zip(self.neurons, neuron_nodes(self.neurons, inputs))]
+            return _neuron_nodes(self.neurons, inputs, relu=True)
+        return [n._act(z) for n, z in zip(self.neurons, _neuron_nodes(self.neurons, inputs))]
 
     def extra_repr(self) -> str:
         return f"{self.nin}, {len(self.neurons)}, {self.neurons[0]._settings()}"
@@ -442,14 +441,14 @@ class MLP(Module):
         fused: bool = True,
         seed: Seed = None,
     ) -> None:
-        _check_size("nin (the number of inputs)", nin)
+        positive_int("nin (the number of inputs)", nin)
         if isinstance(nouts, int) or not isinstance(nouts, Sequence) or len(nouts) == 0:
             raise ValueError(
                 f"nouts must be a non-empty list of layer sizes, e.g. [16, 16, 1], got {nouts!r}"
             )
         _check_activation(activation)
         _check_activation(output_activation)
-        rng = _rng(seed)
+        rng = make_rng(seed)
         sizes = [nin, *nouts]
         last = len(nouts) - 1
         self.layers = [
@@ -458,12 +457,11 @@ class MLP(Module):
             )
             for i in range(len(nouts))
         ]
-
         self.fused = fused
 
     def __call__(self, x: Sequence[Input]) -> Value | list[Value]:
         if self.fused:
-            out = self.layers[0]._forward(_Inputs(x, self.layers[0].nin, "MLP"))
+            out = self.layers[0]._forward(_Inputs(_checked_inputs(x, self.layers[0].nin, "MLP")))
             for layer in self.layers[1:]:
                 out = layer._forward(_Inputs.of_values(out))
         else:
@@ -499,7 +497,7 @@ class Dropout(Module):
                 f"Dropout p is the probability of zeroing an input and must be in [0, 1), got {p!r}"
             )
         self.p = p
-        self.rng = _rng(seed)
+        self.rng = make_rng(seed)
 
     def __call__(self, x: Value | Sequence[Value]) -> Any:
         if isinstance(x, Value):

@@ -326,6 +326,32 @@ def test_unknown_activation_and_bad_sizes_are_value_errors():
         Layer(0, 3)
 
 
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (
+            lambda: MLP(2, [2.0, 1]),
+            r"nout \(the number of neurons\) must be a whole number \(an int\), got float: 2\.0",
+        ),
+        (lambda: Neuron(True), "nin .* must be a whole number .* got bool: True"),
+        (lambda: Layer(2.5, 3), "nin .* got float: 2.5"),
+    ],
+)
+def test_sizes_that_are_not_whole_numbers_are_type_errors_that_show_the_value(make, match):
+    with pytest.raises(TypeError, match=match):
+        make()
+
+
+def test_a_fine_grained_layer_checks_its_inputs_as_a_layer():
+    # the layer checks its inputs once, in its own name, fused or not
+    with pytest.raises(ValueError, match="Layer expects 2 inputs, got 1"):
+        Layer(2, 3, fused=False)([1.0])
+    with pytest.raises(TypeError, match="Linear input needs a real number"):
+        Linear(2, 2, fused=False)([1.0, "2"])
+    layer = Layer(2, 3, fused=False, seed=0)
+    assert layer.fused is False and all(out.op == "relu" for out in layer([Value(1.0), 2]))
+
+
 def test_a_relu_neuron_is_one_node_and_other_activations_add_their_own_node():
     n = Neuron(2, "relu", seed=0)
     out = n([Value(1.0), 2.0])

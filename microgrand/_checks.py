@@ -1,0 +1,67 @@
+"""Argument checks shared by nn, losses, optim, train, data and cli.
+
+Each returns the checked value, or raises a TypeError (wrong kind of thing) or
+a ValueError (right kind, wrong value) whose message names the argument, shows
+what was passed, and says what to pass instead.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterable
+
+from .engine import Value, _as_float
+
+Seed = int | random.Random | None
+"""What a ``seed=`` argument takes: an int, a `random.Random` to draw from, or None (fresh)."""
+
+
+def make_rng(seed: Seed) -> random.Random:
+    """A random.Random from a seed (an int), the one given, or a fresh one (None)."""
+    if isinstance(seed, random.Random):
+        return seed
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__}: {seed!r}")
+    return random.Random(seed)
+
+
+def positive_int(name: str, n: object, minimum: int = 1) -> int:
+    """`n` if it is a whole number (an int, not a bool) >= `minimum`."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"{name} must be a whole number (an int), got {type(n).__name__}: {n!r}")
+    if n < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {n!r}")
+    return n
+
+
+def nonnegative_float(name: str, x: object) -> float:
+    """`x` as a float if it is a finite real number >= 0 (nan and inf are refused)."""
+    value = _as_float(x, name)
+    if not 0.0 <= value < math.inf:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    return value
+
+
+def parameter_list(params: Iterable[Value], owner: str) -> list[Value]:
+    """The parameters as a non-empty list of Values; a model passed by mistake is named."""
+    if isinstance(params, Value):
+        raise TypeError(f"{owner} needs a list of parameters, e.g. model.parameters(), not a single Value")
+    if hasattr(params, "parameters"):  # a Module (checked by its method: nn builds on this module)
+        raise TypeError(
+            f"{owner} needs the model's parameters, not the model: pass model.parameters() "
+            f"(got a {type(params).__name__})"
+        )
+    try:
+        ps = list(params)
+    except TypeError:
+        raise TypeError(
+            f"{owner} needs a list of parameters, e.g. model.parameters(), "
+            f"got {type(params).__name__}: {params!r}"
+        ) from None
+    if not ps:
+        raise ValueError(f"{owner} got an empty parameter list")
+    for p in ps:
+        if not isinstance(p, Value):
+            raise TypeError(f"{owner} parameters must be Values, got {type(p).__name__}: {p!r}")
+    return ps
