@@ -55,7 +55,7 @@ def backward_steps(root: Value) -> Iterator[BackwardStep]:
 
 
 def _walk(root: Value) -> Iterator[BackwardStep]:
-    order = topological_order(root)  # interior nodes, root first, their grads reset to 0
+    order = topological_order(root, reset_grads=True)  # interior nodes, root first, grads at 0
     if not order:
         root.grad += 1.0
         return

@@ -204,8 +204,9 @@ class Value:
     def prelu(self, alpha: Operand) -> Value:
         """Leaky ReLU whose slope `alpha` is a Value that learns (or a fixed number)."""
         x = self.data
-        if not isinstance(alpha, Value):
+        if not isinstance(alpha, Value):  # a fixed slope: leaky_relu by another name
             a = _as_float(alpha, "prelu alpha")
+            # x if x >= 0 else α·x;   ∂/∂x = 1 if x >= 0 else α
             return _node(x if x >= 0.0 else a * x, "prelu", self, 1.0 if x >= 0.0 else a)
         a = alpha.data
         # x if x >= 0 else α·x;   ∂/∂x = 1 if x >= 0 else α,   ∂/∂α = 0 if x >= 0 else x
@@ -220,13 +221,20 @@ class Value:
         The building block for fused ops (a neuron's w·x + b as one node):
         ``local_grads[i]`` is ∂data/∂inputs[i]. Inputs may repeat.
         """
-        inputs, local_grads = tuple(inputs), tuple(local_grads)
+        if not isinstance(op, str):
+            raise TypeError(
+                f"from_op: op must be a str naming the operation, got {type(op).__name__}: {op!r}"
+            )
+        inputs = tuple(inputs)
+        local_grads = tuple(_as_float(g, f"{op}: a local derivative") for g in local_grads)
+        if not inputs:
+            raise ValueError(f"{op}: a node needs at least one input; for a constant use Value(data)")
         if len(inputs) != len(local_grads):
             raise ValueError(f"{op}: {len(inputs)} inputs but {len(local_grads)} local derivatives")
         for v in inputs:
             if not isinstance(v, Value):
-                raise TypeError(f"{op}: inputs must be Values, got {type(v).__name__}")
-        return _node(float(data), op, inputs, local_grads, MANY)
+                raise TypeError(f"{op}: inputs must be Values, got {type(v).__name__}: {v!r}")
+        return _node(_as_float(data, f"{op}: data"), op, inputs, local_grads, MANY)
 
     # ------------------------------------------------------------ backprop
 
@@ -238,7 +246,7 @@ class Value:
         nothing to pass back and is skipped: its contributions 0 × local would
         all be 0 (so 0 × inf counts as 0 here; PyTorch would give nan).
         """
-        order = topological_order(self)  # interior nodes, self first
+        order = topological_order(self, reset_grads=True)  # interior nodes, self first
         if not order:  # self is a leaf: d(self)/d(self) = 1
             self.grad += 1.0
             return
@@ -301,9 +309,10 @@ Operand = Value | int | float
 """What an arithmetic op accepts on either side: a Value or a plain number."""
 
 
-def topological_order(root: Value) -> list[Value]:
+def topological_order(root: Value, reset_grads: bool = False) -> list[Value]:
     """The interior (non-leaf) nodes `root` depends on, `root` first, each node
-    before all of its inputs; and each node's `grad` reset to 0.
+    before all of its inputs. With ``reset_grads=True`` (as `backward` asks)
+    each of their grads is also set to 0 on the way, saving a second loop.
 
     An iterative depth-first search (no recursion, so a chain of a million
     nodes is fine). Leaves are left out: they have no inputs to pass a
@@ -314,6 +323,7 @@ def topological_order(root: Value) -> list[Value]:
         return order
     visited: set[Value] = set()
     stack: list[Any] = [root]
+    # bound methods in locals: this loop runs once per node, and attribute lookups add up
     push, pop, emit, visit = stack.append, stack.pop, order.append, visited.add
     while stack:
         node = pop()
@@ -323,7 +333,8 @@ def topological_order(root: Value) -> list[Value]:
         if node in visited:
             continue
         visit(node)
-        node.grad = 0.0
+        if reset_grads:
+            node.grad = 0.0
         push(node)
         push(_DONE)
         a, b = node._a, node._b

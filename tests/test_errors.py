@@ -101,6 +101,14 @@ def test_from_op_checks_its_arguments() -> None:
         Value.from_op(1.0, "f", [a, a], [1.0])
     with pytest.raises(TypeError, match="must be Values"):
         Value.from_op(1.0, "f", [a, 2.0], [1.0, 1.0])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match=r"local derivative.*str"):
+        Value.from_op(1.0, "f", [a], ["x"])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match=r"data.*str"):
+        Value.from_op("1.5", "f", [a], [1.0])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="op must be a str"):
+        Value.from_op(1.0, 3, [a], [1.0])  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="at least one input"):
+        Value.from_op(1.0, "f", [], [])
 
 
 def test_nan_and_inf_data_are_allowed_like_pytorch() -> None:
