@@ -336,6 +336,9 @@ def _text(s: str) -> str:
     control characters shown as escapes (\\t, \\x00), so no label can change the DOT source."""
     s = "".join(c if c >= " " or c == "\n" else repr(c)[1:-1] for c in s)
     s = s.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate cannot be written
+    # dot expands \N, \G, \E, \T, \H, \L (node name, graph name, ...) even in HTML-like
+    # labels and even when written as &#92;: only a doubled backslash is drawn as one
+    s = s.replace("\\", "\\\\")
     return html.escape(s).replace("\n", "<BR/>")
 
 

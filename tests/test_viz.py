@@ -225,6 +225,7 @@ HOSTILE = [
     "{a|<b>c}",
     "</TD></TR></TABLE>>",
     "back\\slash \\n \\",
+    "\\N \\G \\E \\T \\H \\L: dot's escapes for node, graph, edge, tail, head names",
     "two\nlines",
     "&amp; &lt;",
     "tab\there, nul\x00",
@@ -244,7 +245,8 @@ def test_hostile_labels_stay_inside_their_box_in_the_source(label: str) -> None:
     shown = label.replace("\t", "\\t").replace("\x00", "\\x00")
     box = node_lines(src)["n1"]
     first_cell = re.search(r"<TD><B>(.*?)</B></TD>", box).group(1)  # type: ignore[union-attr]
-    assert html.unescape(first_cell.replace("<BR/>", "\n")) == shown
+    # a backslash is written doubled (dot would expand \N, \G, ...), every other character as itself
+    assert html.unescape(first_cell.replace("<BR/>", "\n")).replace("\\\\", "\\") == shown
 
 
 @needs_dot
