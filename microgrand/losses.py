@@ -13,11 +13,11 @@ Values (then they get gradients too).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
+from ._checks import nonnegative_float, parameter_list
 from .engine import Value, _as_float
 
-Number = int | float
 Target = Value | int | float
 
 
@@ -34,7 +34,16 @@ def _values(xs: Value | Sequence[Value], what: str) -> list[Value]:
 
 
 def _targets(ts: Target | Sequence[Target], n: int, what: str) -> list[Target]:
-    ts_list = [ts] if isinstance(ts, (Value, int, float)) else list(ts)
+    """The targets as a list, one per prediction (a single target for a single prediction)."""
+    if isinstance(ts, (Value, int, float)):
+        ts_list = [ts]
+    elif isinstance(ts, Sequence) and not isinstance(ts, str):
+        ts_list = list(ts)
+    else:  # a set or dict has no order to pair with the predictions; a generator no length
+        raise TypeError(
+            f"{what} targets must be a list (or tuple) of numbers or Values, one per prediction, "
+            f"got {type(ts).__name__}: {ts!r}; convert it with list(...) if its order is the right one"
+        )
     if len(ts_list) != n:
         raise ValueError(f"{what}: {n} predictions but {len(ts_list)} targets")
     return ts_list
@@ -86,28 +95,55 @@ def _log_softmax_at(z: list[float], target: int) -> tuple[float, list[float]]:
     return loss, grads
 
 
+def _logit_row(row: object, where: str) -> list[Value]:
+    """One sample's logits: a list of at least 2 Values, one per class."""
+    if isinstance(row, Value):
+        raise ValueError(
+            f"cross_entropy {where} is a single Value; it needs one logit per class (at least 2). "
+            f"For a model with one output use binary_cross_entropy_with_logits (or hinge_loss)"
+        )
+    zs = _values(row, f"cross_entropy {where}")  # type: ignore[arg-type]
+    if len(zs) < 2:
+        raise ValueError(
+            f"cross_entropy {where} has {len(zs)} logit; it needs one per class (at least 2). "
+            f"For a model with one output use binary_cross_entropy_with_logits (or hinge_loss)"
+        )
+    return zs
+
+
 def cross_entropy(logits: Sequence[Value] | Sequence[Sequence[Value]], target: int | Sequence[int]) -> Value:
     """Softmax cross-entropy from raw scores (logits) and a class index, as ``F.cross_entropy``.
 
     One sample: L = -log softmax(z)[t] = log Σⱼ e^zⱼ - z_t;   ∂L/∂zⱼ = softmax(z)ⱼ - [j = t]
 
-    A batch (a list of logit lists and a list of class indices) averages over
+    One sample is a list of logits (at least 2, one per class) and an int. A
+    batch (a list of such lists, and a list of class indices) averages over
     the samples, each derivative divided by the batch size.
     """
     if isinstance(target, int) and not isinstance(target, bool):
-        rows, classes = [logits], [target]
-    elif isinstance(target, Sequence):
-        rows, classes = list(logits), list(target)  # type: ignore[arg-type]
-        if len(rows) != len(classes):
-            raise ValueError(f"cross_entropy: {len(rows)} rows of logits but {len(classes)} targets")
+        rows, classes = [_logit_row(logits, "logits")], [target]
+    elif isinstance(target, Sequence) and not isinstance(target, str):
+        if isinstance(logits, Value) or not isinstance(logits, Sequence) or isinstance(logits, str):
+            raise TypeError(
+                f"cross_entropy with a list of targets needs a list of logit rows "
+                f"(one list per sample), got {type(logits).__name__}"
+            )
+        if len(logits) == 0 or len(target) == 0:
+            raise ValueError(f"cross_entropy got an empty batch: {len(logits)} rows, {len(target)} targets")
+        rows = [_logit_row(row, f"row {i}") for i, row in enumerate(logits)]
+        if len(rows) != len(target):
+            raise ValueError(f"cross_entropy: {len(rows)} rows of logits but {len(target)} targets")
+        classes = list(target)
     else:
-        raise TypeError(f"cross_entropy target must be a class index (int) or a list of them, got {target!r}")
+        raise TypeError(
+            f"cross_entropy target must be a class index (int) or a list of them, "
+            f"got {type(target).__name__}: {target!r}"
+        )
     n = len(rows)
     inputs: list[Value] = []
     grads: list[float] = []
     total = 0.0
-    for row, t in zip(rows, classes):
-        zs = _values(row, "cross_entropy logits")  # type: ignore[arg-type]
+    for zs, t in zip(rows, classes):
         if isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < len(zs):
             raise ValueError(f"cross_entropy target must be a class index in [0, {len(zs)}), got {t!r}")
         loss, g = _log_softmax_at([z.data for z in zs], t)
@@ -127,7 +163,10 @@ def binary_cross_entropy(probs: Value | Sequence[Value], targets: Target | Seque
     ∂L/∂pᵢ = (pᵢ - tᵢ) / (pᵢ(1 - pᵢ)) / n,   ∂L/∂tᵢ = (log(1 - pᵢ) - log pᵢ) / n
 
     As PyTorch, each log is clamped at -100 (so p = 0 or 1 gives a finite
-    loss) and the denominator p(1 - p) at 1e-12.
+    loss) and the denominator p(1 - p) at 1e-12. Where PyTorch differs: ∂L/∂tᵢ
+    here uses the clamped logs too, so at p = 0 or 1 it is ±100/n, where
+    PyTorch's is ±inf (it matters only for targets that are Values to learn;
+    targets are usually constant labels).
     """
     ps = _values(probs, "binary_cross_entropy probs")
     ts = _targets(targets, len(ps), "binary_cross_entropy")
@@ -167,6 +206,7 @@ def binary_cross_entropy_with_logits(
     for z, t in zip(zs, ts):
         zd, td = z.data, _data_of(t, "binary_cross_entropy_with_logits target")
         loss += max(zd, 0.0) - td * zd + math.log1p(math.exp(-abs(zd)))
+        # σ(z), written two ways so that exp never overflows, as Value.sigmoid
         sig = 1.0 / (1.0 + math.exp(-zd)) if zd >= 0.0 else math.exp(zd) / (1.0 + math.exp(zd))
         grads.append((sig - td) / n)
     return _loss_node(loss / n, "bce_with_logits", zs, grads, ts, [-z.data / n for z in zs])
@@ -178,10 +218,17 @@ def hinge_loss(scores: Value | Sequence[Value], targets: Target | Sequence[Targe
     L = (1/n)·Σ max(0, 1 - yᵢ·sᵢ);   ∂L/∂sᵢ = -yᵢ/n where 1 - yᵢsᵢ >= 0, else 0
 
     (The same as ``relu(1 - y*s)`` averaged; at exactly 0 it takes the
-    active branch, as the engine's relu does.) Targets are plain numbers.
+    active branch, as the engine's relu does.) Targets are plain numbers, each
+    -1 or +1: a label 0 would make its term a constant 1 with no gradient.
     """
     ss = _values(scores, "hinge_loss scores")
     ys = [_as_float(y, "hinge_loss target") for y in _targets(targets, len(ss), "hinge_loss")]
+    for y in ys:
+        if y != 1.0 and y != -1.0:
+            raise ValueError(
+                f"hinge_loss needs labels -1 or +1, got {y!r}; for 0/1 labels make the data with "
+                f"signed=True (make_moons(..., signed=True)) or convert them: [2 * label - 1 for label in y]"
+            )
     n = len(ss)
     total = 0.0
     grads = []
@@ -195,19 +242,19 @@ def hinge_loss(scores: Value | Sequence[Value], targets: Target | Sequence[Targe
     return Value.from_op(total / n, "hinge_loss", ss, grads)
 
 
-def l1_penalty(params: Sequence[Value], lam: float = 1.0) -> Value:
-    """L1 penalty (lasso): λ·Σ|wᵢ|;   ∂/∂wᵢ = λ·sign(wᵢ)   (0 at wᵢ = 0, as abs)"""
-    ws = _values(list(params), "l1_penalty params")
-    lam = _as_float(lam, "l1_penalty lam")
+def l1_penalty(params: Iterable[Value], lam: float = 1.0) -> Value:
+    """L1 penalty (lasso): λ·Σ|wᵢ|;   ∂/∂wᵢ = λ·sign(wᵢ)   (0 at wᵢ = 0, as abs).  λ >= 0."""
+    ws = parameter_list(params, "l1_penalty")
+    lam = nonnegative_float("l1_penalty lam (the penalty's strength λ)", lam)
     data = [w.data for w in ws]
     grads = [lam if x > 0.0 else (-lam if x < 0.0 else 0.0) for x in data]
     return Value.from_op(lam * sum(map(abs, data)), "l1_penalty", ws, grads)
 
 
-def l2_penalty(params: Sequence[Value], lam: float = 1.0) -> Value:
-    """L2 penalty (ridge, weight decay): λ·Σwᵢ²;   ∂/∂wᵢ = 2λ·wᵢ"""
-    ws = _values(list(params), "l2_penalty params")
-    lam = _as_float(lam, "l2_penalty lam")
+def l2_penalty(params: Iterable[Value], lam: float = 1.0) -> Value:
+    """L2 penalty (ridge, weight decay): λ·Σwᵢ²;   ∂/∂wᵢ = 2λ·wᵢ.  λ >= 0."""
+    ws = parameter_list(params, "l2_penalty")
+    lam = nonnegative_float("l2_penalty lam (the penalty's strength λ)", lam)
     data = [w.data for w in ws]
     two_lam = 2.0 * lam
     return Value.from_op(lam * sum(x * x for x in data), "l2_penalty", ws, [two_lam * x for x in data])

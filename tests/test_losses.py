@@ -138,6 +138,73 @@ def test_bad_inputs_are_clear_errors():
         binary_cross_entropy(Value(1.5), 1.0)
 
 
+def test_hinge_loss_refuses_0_1_labels_and_says_how_to_sign_them():
+    # a 0 label would make its term max(0, 1 - 0·s) = 1: constant, no gradient, silently useless
+    with pytest.raises(ValueError, match=r"labels -1 or \+1, got 0\.0.*signed=True.*2 \* label - 1"):
+        hinge_loss(values([0.3, -0.2]), [0, 1])
+    with pytest.raises(ValueError, match=r"got 0\.5"):
+        hinge_loss(Value(1.0), 0.5)
+    assert hinge_loss(values([0.5, -2.0]), (1, -1.0)).data == 0.25  # ints or floats, ±1
+
+
+@pytest.mark.parametrize(
+    ("logits", "target", "error", "match"),
+    [
+        # a one-output model's scores: one-logit rows would give loss 0 and no gradient
+        (
+            lambda a, b: [a, b],
+            [0, 0],
+            ValueError,
+            "row 0 is a single Value.*binary_cross_entropy_with_logits",
+        ),
+        (lambda a, b: [[a], [b]], [0, 0], ValueError, "row 0 has 1 logit.*at least 2"),
+        (lambda a, b: [a], 0, ValueError, "logits has 1 logit"),
+        (lambda a, b: a, 0, ValueError, "logits is a single Value"),
+        (lambda a, b: [], [], ValueError, "empty batch"),
+        (lambda a, b: [[a, b]], "0", TypeError, "class index .* got str"),
+        (lambda a, b: [[a, b]], 0.0, TypeError, "class index .* got float"),
+    ],
+)
+def test_cross_entropy_needs_rows_of_at_least_two_logits(logits, target, error, match):
+    with pytest.raises(error, match=match):
+        cross_entropy(logits(Value(1.0), Value(2.0)), target)
+
+
+@pytest.mark.parametrize(
+    "targets",
+    [None, {1.0: 0, 2.0: 0}, {5.0, 1.0}, (t for t in [5.0, 1.0]), "12"],
+    ids=["None", "dict", "set", "generator", "str"],
+)
+def test_targets_must_be_an_ordered_list(targets):
+    # a set's order is arbitrary: pairing it with the predictions would be silently wrong
+    with pytest.raises(TypeError, match=r"targets must be a list \(or tuple\).*one per prediction"):
+        mse_loss(values([1.0, 2.0]), targets)
+
+
+def test_penalties_need_the_parameters_and_a_nonnegative_lambda():
+    from microgrand.nn import MLP
+
+    model = MLP(2, [3, 1], seed=0)
+    for penalty in (l1_penalty, l2_penalty):
+        with pytest.raises(TypeError, match=r"pass model.parameters\(\) \(got a MLP\)"):
+            penalty(model)  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match=r"lam .* must be a finite number >= 0, got -0.1"):
+            penalty(model.parameters(), -0.1)
+        with pytest.raises(ValueError, match="got nan"):
+            penalty(model.parameters(), math.nan)
+        with pytest.raises(TypeError, match="real number"):
+            penalty(model.parameters(), "0.1")  # type: ignore[arg-type]
+    assert l2_penalty(p for p in values([1.0, 2.0])).data == 5.0  # any iterable of Values
+
+
+def test_bce_target_gradient_uses_the_clamped_logs_at_0_and_1():
+    # documented difference from PyTorch (±inf there): log 0 is clamped at -100, so ∂L/∂t = ±100/n
+    ps, ts = values([0.0, 1.0]), values([0.0, 1.0])
+    loss = binary_cross_entropy(ps, ts)
+    loss.backward()
+    assert loss.data == 0.0 and [t.grad for t in ts] == [100.0 / 2, -100.0 / 2]
+
+
 # ---------------------------------------------------------------- PyTorch parity
 
 
