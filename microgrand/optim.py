@@ -10,33 +10,29 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+from ._checks import nonnegative_float, parameter_list
 from .engine import Value, _as_float
 
 
-def _param_list(params: Iterable[Value], owner: str) -> list[Value]:
-    if isinstance(params, Value):
-        raise TypeError(f"{owner} needs a list of parameters, e.g. model.parameters(), not a single Value")
-    ps = list(params)
-    if not ps:
-        raise ValueError(f"{owner} got an empty parameter list")
-    for p in ps:
-        if not isinstance(p, Value):
-            raise TypeError(f"{owner} parameters must be Values, got {type(p).__name__}: {p!r}")
+def _distinct_parameters(params: Iterable[Value], owner: str) -> list[Value]:
+    """The parameters as a list in which each appears once (PyTorch warns; here it is an error)."""
+    ps = parameter_list(params, owner)
+    seen: set[Value] = set()
+    for i, p in enumerate(ps):
+        if p in seen:
+            raise ValueError(
+                f"{owner}: parameter {i} ({p!r}) appears twice in the list, so each step would "
+                f"update it twice; pass each parameter once (model.parameters() does)"
+            )
+        seen.add(p)
     return ps
-
-
-def _non_negative(name: str, x: float, owner: str) -> float:
-    x = _as_float(x, f"{owner} {name}")
-    if not x >= 0.0:  # also rejects nan
-        raise ValueError(f"{owner} {name} must be >= 0, got {x!r}")
-    return x
 
 
 class Optimizer:
     """What every optimizer has: the parameters, `zero_grad()` and `step()`."""
 
     def __init__(self, params: Iterable[Value]) -> None:
-        self.params = _param_list(params, type(self).__name__)
+        self.params = _distinct_parameters(params, type(self).__name__)
 
     def zero_grad(self) -> None:
         """Set every parameter's grad to 0 before the next backward() (which adds to it)."""
@@ -61,9 +57,9 @@ class SGD(Optimizer):
         self, params: Iterable[Value], lr: float = 0.001, momentum: float = 0.0, weight_decay: float = 0.0
     ) -> None:
         super().__init__(params)
-        self.lr = _non_negative("lr (learning rate)", lr, "SGD")
-        self.momentum = _non_negative("momentum", momentum, "SGD")
-        self.weight_decay = _non_negative("weight_decay", weight_decay, "SGD")
+        self.lr = nonnegative_float("SGD lr (learning rate)", lr)
+        self.momentum = nonnegative_float("SGD momentum", momentum)
+        self.weight_decay = nonnegative_float("SGD weight_decay", weight_decay)
         self.velocity: list[float] | None = None  # PyTorch's momentum_buffer, one per parameter
 
     def step(self) -> None:
@@ -100,15 +96,10 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(params)
-        self.lr = _non_negative("lr (learning rate)", lr, "Adam")
-        beta1, beta2 = betas
-        for name, beta in (("betas[0]", beta1), ("betas[1]", beta2)):
-            beta = _as_float(beta, f"Adam {name}")
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Adam {name} must be in [0, 1), got {beta!r}")
-        self.betas = (float(beta1), float(beta2))
-        self.eps = _non_negative("eps", eps, "Adam")
-        self.weight_decay = _non_negative("weight_decay", weight_decay, "Adam")
+        self.lr = nonnegative_float("Adam lr (learning rate)", lr)
+        self.betas = _betas(betas)
+        self.eps = nonnegative_float("Adam eps", eps)
+        self.weight_decay = nonnegative_float("Adam weight_decay", weight_decay)
         self.t = 0
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
@@ -127,3 +118,18 @@ class Adam(Optimizer):
             m_hat = m[i] / correction1
             v_hat = v[i] / correction2
             p.data -= lr * m_hat / (math.sqrt(v_hat) + eps)
+
+
+def _betas(betas: object) -> tuple[float, float]:
+    """Adam's (β₁, β₂): a pair of numbers, each in [0, 1)."""
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise TypeError(
+            f"Adam betas must be a pair of numbers (beta1, beta2), e.g. (0.9, 0.999); got {betas!r}"
+        )
+    checked = []
+    for name, beta in zip(("betas[0]", "betas[1]"), betas):
+        beta = _as_float(beta, f"Adam {name}")
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Adam {name} must be in [0, 1), got {beta!r}")
+        checked.append(beta)
+    return checked[0], checked[1]

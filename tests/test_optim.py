@@ -84,6 +84,35 @@ def test_optimizers_reject_bad_parameters_and_betas():
         SGD([1.0], lr=0.1)  # type: ignore[list-item]
 
 
+@pytest.mark.parametrize("make", [SGD, Adam])
+def test_optimizers_want_the_models_parameters_not_the_model(make):
+    from microgrand.nn import MLP
+
+    with pytest.raises(TypeError, match=r"pass model.parameters\(\) \(got a MLP\)"):
+        make(MLP(2, [3, 1], seed=0))
+
+
+@pytest.mark.parametrize("betas", [0.9, (0.9, 0.99, 0.1), (0.9,), "ab"])
+def test_adam_betas_must_be_a_pair_of_numbers(betas):
+    with pytest.raises(TypeError, match=r"betas must be a pair of numbers \(beta1, beta2\)"):
+        Adam([Value(1.0)], betas=betas)
+
+
+def test_a_parameter_listed_twice_is_an_error_not_a_double_step():
+    w = Value(1.0)
+    with pytest.raises(ValueError, match=r"parameter 1 .* appears twice"):
+        SGD([w, w], lr=0.1)
+    with pytest.raises(ValueError, match="appears twice"):
+        Adam([w, Value(2.0), w])
+
+
+def test_hyperparameters_must_be_finite():
+    with pytest.raises(ValueError, match=r"SGD lr .* finite number >= 0, got inf"):
+        SGD([Value(1.0)], lr=math.inf)
+    with pytest.raises(ValueError, match=r"Adam eps .* got inf"):
+        Adam([Value(1.0)], eps=math.inf)
+
+
 # ---------------------------------------------------------------- PyTorch parity
 
 
