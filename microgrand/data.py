@@ -8,17 +8,14 @@ labels a max-margin (hinge) loss wants. The same seed gives the same data.
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Sequence
 from typing import TypeVar
 
-Seed = int | random.Random | None
+from ._checks import Seed, make_rng, nonnegative_float, positive_int
+from .engine import _as_float
+
 T = TypeVar("T")
 L = TypeVar("L")
-
-
-def _rng(seed: Seed) -> random.Random:
-    return seed if isinstance(seed, random.Random) else random.Random(seed)
 
 
 def _labels(y: list[int], signed: bool) -> list[int]:
@@ -36,9 +33,9 @@ def make_moons(
 ) -> tuple[list[list[float]], list[int]]:
     """Two interleaving half circles (scikit-learn's ``make_moons`` recipe), shuffled, with
     Gaussian noise of standard deviation `noise`: label 0 for the upper moon, 1 for the lower."""
-    if n_samples < 4:
-        raise ValueError(f"make_moons needs n_samples >= 4, got {n_samples!r}")
-    rng = _rng(seed)
+    positive_int("make_moons n_samples", n_samples, minimum=4)
+    noise = nonnegative_float("make_moons noise (a standard deviation)", noise)
+    rng = make_rng(seed)
     n_upper = n_samples // 2
     n_lower = n_samples - n_upper
     points = [
@@ -59,9 +56,10 @@ def make_blobs(
 ) -> tuple[list[list[float]], list[int]]:
     """A multi-class set: `centers` Gaussian clouds in 2-D (labels 0 .. centers-1), their
     centres evenly spaced on a circle of radius 2, each point's spread `std`."""
-    if centers < 2:
-        raise ValueError(f"make_blobs needs at least 2 centers (classes), got {centers!r}")
-    rng = _rng(seed)
+    positive_int("make_blobs n_samples", n_samples)
+    positive_int("make_blobs centers (the number of classes)", centers, minimum=2)
+    std = nonnegative_float("make_blobs std (a standard deviation)", std)
+    rng = make_rng(seed)
     means = [
         (2.0 * math.cos(2 * math.pi * k / centers), 2.0 * math.sin(2 * math.pi * k / centers))
         for k in range(centers)
@@ -79,10 +77,11 @@ def train_val_split(
     ``(X_train, y_train), (X_val, y_val) = train_val_split(X, y)``."""
     if len(X) != len(y):
         raise ValueError(f"train_val_split: {len(X)} samples in X but {len(y)} labels in y")
+    val_fraction = _as_float(val_fraction, "train_val_split val_fraction")
     if not 0.0 < val_fraction < 1.0:
-        raise ValueError(f"val_fraction must be between 0 and 1, got {val_fraction!r}")
+        raise ValueError(f"val_fraction must be between 0 and 1 (the share held out), got {val_fraction!r}")
     order = list(range(len(X)))
-    _rng(seed).shuffle(order)
+    make_rng(seed).shuffle(order)
     n_val = max(1, round(len(X) * val_fraction))
     if n_val >= len(X):
         raise ValueError(f"train_val_split: {len(X)} samples are too few to hold out {val_fraction:.0%}")

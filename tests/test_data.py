@@ -54,3 +54,22 @@ def test_bad_arguments_are_value_errors():
         make_moons(2)
     with pytest.raises(ValueError, match="centers"):
         make_blobs(centers=1)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: make_blobs(0), ValueError, "n_samples must be an int >= 1, got 0"),
+        (lambda: make_blobs(-5), ValueError, "n_samples must be an int >= 1, got -5"),
+        (lambda: make_blobs(10, centers=2.5), TypeError, r"centers .* whole number .* got float: 2\.5"),
+        (lambda: make_blobs(10, std=-0.5), ValueError, r"std .* >= 0, got -0\.5"),
+        (lambda: make_moons(10.5), TypeError, r"n_samples must be a whole number .* got float: 10\.5"),
+        (lambda: make_moons(10, noise=-1), ValueError, r"noise .* >= 0, got -1\.0"),
+        (lambda: make_moons(10, noise=float("nan")), ValueError, "noise .* got nan"),
+        (lambda: make_moons(10, seed="1"), TypeError, "seed must be an int, a random.Random or None"),
+        (lambda: train_val_split([1, 2], [0, 1], "0.5"), TypeError, "val_fraction needs a real number"),
+    ],
+)
+def test_bad_sizes_spreads_seeds_and_fractions_are_named(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
