@@ -15,18 +15,17 @@ leaves this loop to you; it is written here once so that a learner can read it.
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .engine import Value
+from ._checks import Seed, make_rng, nonnegative_float, positive_int
+from .engine import Value, _as_float
 from .nn import Module, StateDict
 from .optim import Optimizer
 
 LossFn = Callable[[Any, Any], Value]
 Penalty = Callable[[list[Value]], Value]
-Seed = int | random.Random | None
 
 
 class EarlyStopping:
@@ -40,12 +39,8 @@ class EarlyStopping:
     """
 
     def __init__(self, patience: int = 5, min_delta: float = 0.0, restore_best: bool = True) -> None:
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
-            raise ValueError(f"EarlyStopping patience must be an int >= 1 (epochs to wait), got {patience!r}")
-        if not min_delta >= 0.0:
-            raise ValueError(f"EarlyStopping min_delta must be >= 0, got {min_delta!r}")
-        self.patience = patience
-        self.min_delta = float(min_delta)
+        self.patience = positive_int("EarlyStopping patience (epochs to wait)", patience)
+        self.min_delta = nonnegative_float("EarlyStopping min_delta", min_delta)
         self.restore_best = restore_best
         self.epoch = 0  # epochs seen so far (1-based once started)
         self.best_loss = math.inf
@@ -119,19 +114,23 @@ def fit(
     ``batch_size=None`` trains on the full batch; otherwise the samples are
     shuffled (seeded) into mini-batches every epoch. With `val` = (X_val,
     y_val) the validation loss is computed after every epoch (model in eval
-    mode), and `early_stopping` watches it (the training loss without `val`),
-    then restores the best weights when training ends. A line per epoch is
-    printed through `log` unless `quiet`.
+    mode), and `early_stopping` watches it, then restores the best weights
+    when training ends. Without `val`, early stopping watches the training
+    loss measured the same way: on all of (X, y) after the epoch, in eval
+    mode, without the penalty; so the weights it keeps are the ones that
+    loss was measured on. A line per epoch is printed through `log` unless
+    `quiet`.
+
+    The model is left in training mode, as a PyTorch training loop leaves
+    it: call ``model.eval()`` before predicting with a model that has
+    Dropout (`accuracy` does this itself).
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"fit: epochs must be an int >= 1, got {epochs!r}")
+    positive_int("fit: epochs", epochs)
     if len(X) != len(y) or len(X) == 0:
         raise ValueError(f"fit: X and y must be non-empty and of the same length, got {len(X)} and {len(y)}")
-    if batch_size is not None and (
-        isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1
-    ):
-        raise ValueError(f"fit: batch_size must be None (full batch) or an int >= 1, got {batch_size!r}")
-    rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+    if batch_size is not None:
+        positive_int("fit: batch_size (None for the full batch)", batch_size)
+    rng = make_rng(seed)
     params = model.parameters()
     history = History()
     order = list(range(len(X)))
@@ -160,6 +159,12 @@ def fit(
             history.val_loss.append(loss_fn([model(x) for x in val_X], list(val_y)).data)
             watched = history.val_loss[-1]
             line += f"  val loss {watched:.4f}"
+        elif early_stopping is not None:
+            # the epoch's mean batch loss was measured on weights that changed during the epoch;
+            # early stopping saves the weights as they are now, so it must watch a loss of these
+            model.eval()
+            watched = loss_fn([model(x) for x in X], list(y)).data
+            line += f"  end-of-epoch train loss {watched:.4f}"
         if not quiet:
             log(line)
         if early_stopping is not None and early_stopping.step(watched, model):
@@ -177,22 +182,43 @@ def fit(
     return history
 
 
-def accuracy(model: Module | Callable[[Any], Any], X: Sequence[Any], y: Sequence[Any]) -> float:
+def accuracy(
+    model: Module | Callable[[Any], Any], X: Sequence[Any], y: Sequence[Any], *, threshold: float = 0.0
+) -> float:
     """The fraction of samples the model classifies correctly.
 
-    One output (a Value): the score's sign is the class, as micrograd's demo:
-    score > 0 predicts the positive class, for labels -1/+1 or 0/1 (logits).
-    Several outputs (a list): the class is the index of the largest (argmax).
+    One output (a Value): an output above `threshold` predicts the positive
+    class (label > 0: +1 of -1/+1, or 1 of 0/1). The default 0 fits a raw
+    score or logit, as micrograd's demo; pass ``threshold=0.5`` for a
+    probability (a sigmoid output). Several outputs (a list): the class is
+    the index of the largest (argmax).
+
+    A Module is evaluated in eval mode (Dropout off), then put back in the
+    mode it was in.
     """
     if len(X) != len(y) or len(X) == 0:
         raise ValueError(
             f"accuracy: X and y must be non-empty and of the same length, got {len(X)} and {len(y)}"
         )
+    threshold = _as_float(threshold, "accuracy threshold")
+    if not isinstance(model, Module):
+        return _fraction_correct(model, X, y, threshold)
+    was_training = model.training
+    model.eval()
+    try:
+        return _fraction_correct(model, X, y, threshold)
+    finally:
+        model.train(was_training)
+
+
+def _fraction_correct(
+    model: Callable[[Any], Any], X: Sequence[Any], y: Sequence[Any], threshold: float
+) -> float:
     correct = 0
     for x, label in zip(X, y):
         out = model(x)
         if isinstance(out, Value):
-            correct += (out.data > 0.0) == (label > 0)
+            correct += (out.data > threshold) == (label > 0)
         else:
             scores = [o.data for o in out]
             correct += scores.index(max(scores)) == label

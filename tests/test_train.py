@@ -7,7 +7,7 @@ import pytest
 from microgrand import Value
 from microgrand.data import make_blobs, make_moons, make_xor, train_val_split
 from microgrand.losses import cross_entropy, hinge_loss, l2_penalty, mse_loss
-from microgrand.nn import MLP, Linear
+from microgrand.nn import MLP, Dropout, Layer, Linear, Module
 from microgrand.optim import SGD, Adam
 from microgrand.train import EarlyStopping, fit
 from microgrand.train import accuracy as accuracy_of
@@ -150,3 +150,109 @@ def test_accuracy_binary_by_sign_and_multiclass_by_argmax():
         return [Value(v) for v in x]
 
     assert accuracy_of(multi, [[0.1, 0.9, 0.0], [2.0, 1.0, 0.0]], [1, 2]) == 0.5
+
+
+class RecordingStopper(EarlyStopping):
+    """EarlyStopping that keeps every loss it was given (what fit watched)."""
+
+    def __init__(self, patience: int) -> None:
+        super().__init__(patience=patience)
+        self.watched: list[float] = []
+
+    def step(self, loss, model=None):
+        self.watched.append(loss)
+        return super().step(loss, model)
+
+
+def test_early_stopping_without_validation_restores_the_weights_of_the_best_watched_loss():
+    X, y = make_moons(40, noise=0.2, seed=1, signed=True)
+    model = MLP(2, [8, 1], seed=0)
+    stopper = RecordingStopper(patience=3)
+    lines: list[str] = []
+    history = fit(
+        model,
+        X,
+        y,
+        loss_fn=hinge_loss,
+        optimizer=SGD(model.parameters(), lr=1.5),
+        epochs=60,
+        early_stopping=stopper,
+        log=lines.append,
+    )
+    assert history.stopped_early and history.best_epoch < history.epochs
+    assert stopper.best_loss == min(stopper.watched) == stopper.watched[history.best_epoch - 1]
+    # the restored weights are the ones whose loss was the best: measured again, it is that loss
+    assert hinge_loss([model(x) for x in X], y).data == stopper.best_loss
+    assert "end-of-epoch train loss" in lines[0] and history.val_loss == []
+
+
+class DropoutNet(Module):
+    def __init__(self) -> None:
+        self.hidden = Layer(2, 16, "relu", seed=0)
+        self.dropout = Dropout(0.5, seed=1)
+        self.out = Layer(16, 1, "linear", seed=2)
+
+    def __call__(self, x):
+        return self.out(self.dropout(self.hidden(x)))
+
+
+def test_accuracy_evaluates_a_dropout_model_in_eval_mode_and_restores_its_mode():
+    X, y = make_moons(60, seed=0, signed=True)
+    model = DropoutNet()
+    fit(
+        model,
+        X,
+        y,
+        loss_fn=hinge_loss,
+        optimizer=SGD(model.parameters(), 0.1, momentum=0.9),
+        epochs=20,
+        quiet=True,
+    )
+    assert model.training  # fit leaves the model in training mode, as a PyTorch loop does
+    model.eval()
+    by_hand = sum((model(x).data > 0.0) == (label > 0) for x, label in zip(X, y)) / len(X)
+    model.train()
+    assert [accuracy_of(model, X, y) for _ in range(3)] == [by_hand] * 3  # no dropout noise
+    assert model.training and model.dropout.training  # put back in the mode it was in
+    model.eval()
+    assert accuracy_of(model, X, y) == by_hand and not model.training
+
+
+def test_accuracy_threshold_for_probabilities():
+    def probability(x):
+        return Value(x[0]).sigmoid()
+
+    X, y = [[2.0], [-2.0], [0.5], [-0.5]], [1, 0, 0, 0]
+    assert accuracy_of(probability, X, y, threshold=0.5) == 0.75  # σ(0.5) > 0.5 is the one wrong
+    assert accuracy_of(probability, X, y) == 0.25  # a probability is always > 0: all "positive"
+    with pytest.raises(TypeError, match="threshold needs a real number"):
+        accuracy_of(probability, X, y, threshold="0.5")
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "match"),
+    [
+        (lambda: EarlyStopping(1, min_delta="0"), TypeError, "min_delta needs a real number"),
+        (
+            lambda: EarlyStopping(1, min_delta=-1),
+            ValueError,
+            r"min_delta must be a finite number >= 0, got -1\.0",
+        ),
+        (lambda: EarlyStopping(2.5), TypeError, r"patience .* whole number .* got float: 2\.5"),
+        (lambda: EarlyStopping(True), TypeError, "patience .* got bool"),
+    ],
+)
+def test_early_stopping_arguments_are_checked(make, error, match):
+    with pytest.raises(error, match=match):
+        make()
+
+
+def test_fit_checks_batch_size_epochs_and_seed():
+    model = Linear(1, 1, seed=0)
+    kwargs = {"loss_fn": mse_loss, "optimizer": SGD(model.parameters(), 0.1), "quiet": True}
+    with pytest.raises(ValueError, match=r"batch_size .* >= 1, got 0"):
+        fit(model, [[1.0]], [1.0], batch_size=0, **kwargs)
+    with pytest.raises(TypeError, match=r"epochs must be a whole number .* got float: 10\.0"):
+        fit(model, [[1.0]], [1.0], epochs=10.0, **kwargs)
+    with pytest.raises(TypeError, match="seed must be an int"):
+        fit(model, [[1.0]], [1.0], seed="0", **kwargs)
