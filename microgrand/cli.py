@@ -10,10 +10,12 @@ Pure Python: it needs nothing beyond the standard library.
 from __future__ import annotations
 
 import argparse
+import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from . import data, losses, nn, optim, train
+from ._checks import positive_int
 from .engine import Value
 
 
@@ -27,14 +29,27 @@ def _hidden_sizes(text: str) -> list[int]:
     return sizes
 
 
-def _positive_int(text: str) -> int:
+def _whole_number(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number >= `minimum` (argparse reports a bad one and exits)."""
+
+    def parse(text: str) -> int:
+        try:
+            return positive_int("the value", int(text), minimum)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {text!r}") from None
+
+    return parse
+
+
+def _learning_rate(text: str) -> float:
+    """An argparse type: a finite number > 0."""
     try:
-        n = int(text)
+        lr = float(text)
     except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
-    return n
+        lr = math.nan
+    if not 0.0 < lr < math.inf:
+        raise argparse.ArgumentTypeError(f"the learning rate must be a finite number > 0, got {text!r}")
+    return lr
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
         "early stopping on a validation set (moons). Prints a line per epoch and the final accuracy.",
     )
     demo.add_argument("--dataset", choices=["moons", "xor"], default="moons", help="default: moons")
-    demo.add_argument("--epochs", type=_positive_int, default=None, help="default: 100 (moons), 50 (xor)")
+    demo.add_argument("--epochs", type=_whole_number(1), default=None, help="default: 100 (moons), 50 (xor)")
     demo.add_argument("--seed", type=int, default=0, help="seed for the data and the weights (default 0)")
     demo.add_argument(
         "--hidden",
@@ -57,10 +72,12 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="hidden layer sizes, default 16,16 (moons), 8 (xor)",
     )
-    demo.add_argument("--lr", type=float, default=0.1, help="learning rate (default 0.1)")
-    demo.add_argument("--samples", type=_positive_int, default=100, help="two-moons samples (default 100)")
+    demo.add_argument("--lr", type=_learning_rate, default=0.1, help="learning rate (default 0.1)")
     demo.add_argument(
-        "--patience", type=_positive_int, default=20, help="early-stopping patience in epochs (default 20)"
+        "--samples", type=_whole_number(10), default=100, help="two-moons samples, at least 10 (default 100)"
+    )
+    demo.add_argument(
+        "--patience", type=_whole_number(1), default=20, help="early-stopping patience in epochs (default 20)"
     )
     demo.add_argument("--quiet", action="store_true", help="print only the result, not a line per epoch")
     return parser
@@ -68,17 +85,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def demo(args: argparse.Namespace) -> int:
     """Train, then print the accuracy. Returns the exit status."""
-    if args.lr <= 0.0:
-        print(f"microgrand demo: --lr must be > 0, got {args.lr}")
-        return 2
     if args.dataset == "xor":
         X, y = data.make_xor(signed=True)
         train_set, val = (X, y), None
         hidden, epochs = args.hidden or [8], args.epochs or 50
     else:
-        if args.samples < 10:
-            print(f"microgrand demo: --samples must be >= 10, got {args.samples}")
-            return 2
         X, y = data.make_moons(args.samples, noise=0.1, seed=args.seed, signed=True)
         train_set, val = data.train_val_split(X, y, 0.2, seed=args.seed)
         hidden, epochs = args.hidden or [16, 16], args.epochs or 100

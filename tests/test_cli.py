@@ -36,9 +36,20 @@ def test_bad_arguments_exit_with_status_2_and_a_message(argv, capsys):
     assert "error" in capsys.readouterr().err
 
 
-def test_negative_learning_rate_is_refused(capsys):
-    assert main(["demo", "--lr", "-0.1"]) == 2
-    assert "--lr must be > 0" in capsys.readouterr().out
+@pytest.mark.parametrize("lr", ["-0.1", "-1", "0", "nan", "inf", "fast"])
+def test_a_learning_rate_that_is_not_finite_and_positive_is_a_usage_error(lr, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "--lr", lr])
+    assert exc.value.code == 2
+    out, err = capsys.readouterr()
+    assert f"argument --lr: the learning rate must be a finite number > 0, got '{lr}'" in err and out == ""
+
+
+def test_too_few_samples_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "--samples", "5"])
+    assert exc.value.code == 2
+    assert "argument --samples: expected a whole number >= 10, got '5'" in capsys.readouterr().err
 
 
 def test_python_m_microgrand_demo_runs_with_no_optional_dependency():
