@@ -16,7 +16,7 @@ Values) are not children of the node at all.
 micrograd builds w·x + b from 2n+1 ``*`` and ``+`` nodes, then a ReLU node.
 That fine-grained form is here for teaching (``Neuron(..., fused=False)``, or
 `neuron_fine_grained`) and gives the same values and gradients, to rounding.
-(On Python 3.11 a neuron's are the same bit for bit: ``sum()`` adds left to
+(Up to Python 3.11 a neuron's are the same bit for bit: ``sum()`` adds left to
 right as the ``+`` nodes do. From 3.12 ``sum()`` compensates its rounding
 errors, so the fused sum can differ in the last bits; a plain loop would
 match, but costs about 10% of a training step.) The fused form
