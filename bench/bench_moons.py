@@ -32,10 +32,12 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from operator import mul
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import rotate, run_worker, summary
 
 SIZES = [2, 16, 16, 1]
 ALPHA = 1e-4
@@ -199,16 +201,6 @@ def worker(engine: str, steps: int, check_after: int, gc_mode: str) -> dict:
     return {"times": times, "losses": losses, "params": snapshot}
 
 
-def spawn(engine: str, steps: int, check_after: int, gc_mode: str, problem_json: str) -> dict:
-    argv = [sys.executable, os.path.abspath(__file__), "_worker", engine, str(steps), str(check_after)]
-    argv.append(gc_mode)
-    p = subprocess.run(argv, input=problem_json, capture_output=True, text=True)
-    try:
-        return json.loads(p.stdout.strip().splitlines()[-1])
-    except (IndexError, json.JSONDecodeError):
-        return {"error": (p.stderr or p.stdout)[-600:]}
-
-
 # ---------------------------------------------------------------- report
 
 
@@ -216,20 +208,15 @@ def fmt_time(s: float) -> str:
     return f"{s:.3g} s" if s >= 1.0 else f"{s * 1e3:.3g} ms"
 
 
-def spread(xs: list[float], fmt) -> str:
-    return f"{fmt(statistics.median(xs))} [{fmt(min(xs))} .. {fmt(max(xs))}]"
-
-
 def run_mode(gc_mode: str, args: argparse.Namespace, problem_json: str, engines: list[str]) -> dict:
     medians: dict[str, list[float]] = {e: [] for e in engines}
     results: dict[str, dict] = {}
     for r in range(args.rounds):
-        rotated = engines[r % len(engines) :] + engines[: r % len(engines)]
-        for engine in rotated:
+        for engine in rotate(engines, r):
             if engine not in medians:
                 continue
             steps = args.steps if engine == "micrograd" else max(args.steps, args.fast_steps)
-            out = spawn(engine, steps, args.steps + 1, gc_mode, problem_json)
+            out = run_worker(__file__, engine, steps, args.steps + 1, gc_mode, stdin=problem_json)
             if "error" in out:
                 print(f"# {engine}: skipped ({out['error'].strip()})")
                 del medians[engine]
@@ -252,7 +239,7 @@ def report(modes: dict[str, dict], args: argparse.Namespace) -> None:
     for gc_mode, mode in modes.items():
         print(f"\nGC {gc_mode}:")
         for engine, ms in mode["medians"].items():
-            print(f"  {engine:11s} {spread(ms, fmt_time)} per step")
+            print(f"  {engine:11s} {summary(ms, fmt_time)} per step")
     print("\nratios, round by round (median [min .. max]):")
     x = lambda v: f"{v:.1f}x"  # noqa: E731
     for gc_mode, mode in modes.items():
@@ -260,10 +247,10 @@ def report(modes: dict[str, dict], args: argparse.Namespace) -> None:
         if "micrograd" in m and "microgrand" in m:
             target = 100 if gc_mode == "on" else 10
             ratios = [a / b for a, b in zip(m["micrograd"], m["microgrand"])]
-            print(f"  micrograd / microgrand, GC {gc_mode:3s}: {spread(ratios, x):28s} target >= {target}x")
+            print(f"  micrograd / microgrand, GC {gc_mode:3s}: {summary(ratios, x):28s} target >= {target}x")
         if "floor" in m and "microgrand" in m:
             ratios = [a / b for a, b in zip(m["microgrand"], m["floor"])]
-            print(f"  microgrand / float floor, GC {gc_mode:3s}: {spread(ratios, x):26s} target <= 3x")
+            print(f"  microgrand / float floor, GC {gc_mode:3s}: {summary(ratios, x):26s} target <= 3x")
     check(next(iter(modes.values()))["results"], args.steps + 1)
 
 

@@ -12,13 +12,15 @@ import json
 import statistics
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 
-def run_worker(script: str, *args: object) -> dict[str, Any]:
-    """Run `python script _worker args...`; the worker prints one JSON line last."""
-    p = subprocess.run([sys.executable, script, "_worker", *map(str, args)], capture_output=True, text=True)
+def run_worker(script: str, *args: object, stdin: str | None = None) -> dict[str, Any]:
+    """Run `python script _worker args...`, `stdin` as its input; it prints one JSON line last."""
+    p = subprocess.run(
+        [sys.executable, script, "_worker", *map(str, args)], input=stdin, capture_output=True, text=True
+    )
     try:
         result: dict[str, Any] = json.loads(p.stdout.strip().splitlines()[-1])
         return result
@@ -32,11 +34,12 @@ def rotate(seq: Sequence[str], r: int) -> list[str]:
     return list(seq[r:]) + list(seq[:r])
 
 
-def summary(xs: Sequence[float], fmt: str = "{:.3g}") -> str:
-    """median [min .. max]"""
+def summary(xs: Sequence[float], fmt: str | Callable[[float], str] = "{:.3g}") -> str:
+    """median [min .. max], each formatted by `fmt` (a format string or a function)."""
     if not xs:
         return "-"
-    return f"{fmt.format(statistics.median(xs))} [{fmt.format(min(xs))} .. {fmt.format(max(xs))}]"
+    f = fmt.format if isinstance(fmt, str) else fmt
+    return f"{f(statistics.median(xs))} [{f(min(xs))} .. {f(max(xs))}]"
 
 
 def ratios(ours: Sequence[float], theirs: Sequence[float]) -> list[float]:
