@@ -7,12 +7,14 @@ Every arithmetic operation on Values builds a new Value that remembers
   pass right beside the forward formula.
 
 `backward()` then visits the graph from the output back to the leaves, in
-reverse topological order, and applies the chain rule in exactly one place::
+reverse topological order, and applies the chain rule in one loop::
 
     input.grad += local_derivative * node.grad        # local × upstream
 
+(`microgrand.backward_steps` replays that loop one node at a time, to watch it.)
+
 How a node stores its inputs (a design note for readers). To keep a node small
-(under 100 bytes) and free of reference cycles, the inputs are kept inline in
+(96 bytes, its float aside) and free of reference cycles, the inputs are kept inline in
 four slots instead of in per-node tuples or closures:
 
 * leaf:        ``_a is None``
