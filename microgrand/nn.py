@@ -82,13 +82,18 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define __call__ (its forward pass)")
 
     def parameters(self) -> list[Value]:
-        """All learnable Values, in the documented order (attribute order, depth first)."""
+        """All learnable Values, in the documented order (attribute order, depth first).
+
+        A parameter shared by two sub-modules (a layer used twice) is listed once,
+        where it first appears, as in PyTorch.
+        """
         params: list[Value] = []
+        seen: set[Value] = set()
         for _, group in self._named_groups():
-            if isinstance(group, Value):
-                params.append(group)
-            else:
-                params += group
+            for p in [group] if isinstance(group, Value) else group:
+                if p not in seen:
+                    seen.add(p)
+                    params.append(p)
         return params
 
     def zero_grad(self) -> None:
@@ -465,7 +470,7 @@ class MLP(Module):
             for layer in self.layers[1:]:
                 out = layer._forward(_Inputs.of_values(out))
         else:
-            out = self.layers[0].forward_list(x)
+            out = self.layers[0].forward_list(_checked_inputs(x, self.layers[0].nin, "MLP"))
             for layer in self.layers[1:]:
                 out = layer.forward_list(out)
         return out[0] if len(out) == 1 else out

@@ -377,3 +377,27 @@ def test_fused_relu_neuron_at_exactly_zero_takes_slope_1_and_below_zero_passes_n
     out.backward()
     assert out.data == 0.0 and out.local_grads == (0.0,) * 5
     assert [p.grad for p in n.parameters()] == [0.0, 0.0, 0.0]
+
+
+def test_a_parameter_shared_by_two_modules_is_listed_once() -> None:
+    class Tied(Module):
+        def __init__(self) -> None:
+            self.enc = Layer(2, 2, "tanh", seed=0)
+            self.dec = self.enc  # the same layer used twice
+
+        def __call__(self, x):  # type: ignore[no-untyped-def]
+            return self.dec(self.enc(x))
+
+    model = Tied()
+    ps = model.parameters()
+    assert len(ps) == 6 and len({id(p) for p in ps}) == 6  # 2 neurons × (2 weights + bias)
+    assert ps == model.enc.parameters()
+    from microgrand.optim import SGD
+
+    SGD(model.parameters(), lr=0.1)  # trains: no duplicate-parameter error
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_a_wrong_number_of_inputs_is_named_by_the_model_either_way(fused: bool) -> None:
+    with pytest.raises(ValueError, match=r"MLP expects 2 inputs, got 3"):
+        MLP(2, [3, 1], fused=fused, seed=0)([1.0, 2.0, 3.0])
