@@ -13,7 +13,9 @@ Values (then they get gradients too).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+import numbers
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
+from typing import Any
 
 from ._checks import nonnegative_float, parameter_list
 from .engine import Value, _as_float
@@ -35,14 +37,14 @@ def _values(xs: Value | Sequence[Value], what: str) -> list[Value]:
 
 def _targets(ts: Target | Sequence[Target], n: int, what: str) -> list[Target]:
     """The targets as a list, one per prediction (a single target for a single prediction)."""
-    if isinstance(ts, (Value, int, float)):
-        ts_list = [ts]
-    elif isinstance(ts, Sequence) and not isinstance(ts, str):
-        ts_list = list(ts)
-    else:  # a set or dict has no order to pair with the predictions; a generator no length
+    if isinstance(ts, (Value, numbers.Real)) and not isinstance(ts, bool):  # one target (numpy's too)
+        ts_list: list[Target] = [ts]
+    elif isinstance(ts, Iterable) and not isinstance(ts, (str, bytes, Set, Mapping, Iterator)):
+        ts_list = list(ts)  # a list, a tuple, a numpy array, ...
+    else:  # a set or dict has no order to pair with the predictions; an iterator is used up once
         raise TypeError(
-            f"{what} targets must be a list (or tuple) of numbers or Values, one per prediction, "
-            f"got {type(ts).__name__}: {ts!r}; convert it with list(...) if its order is the right one"
+            f"{what} targets must be a list (or tuple, or array) of numbers or Values, one per "
+            f"prediction, got {type(ts).__name__}: {ts!r}; convert it with list(...) if its order is right"
         )
     if len(ts_list) != n:
         raise ValueError(f"{what}: {n} predictions but {len(ts_list)} targets")
@@ -120,9 +122,11 @@ def cross_entropy(logits: Sequence[Value] | Sequence[Sequence[Value]], target: i
     batch (a list of such lists, and a list of class indices) averages over
     the samples, each derivative divided by the batch size.
     """
-    if isinstance(target, int) and not isinstance(target, bool):
+    classes: list[Any]
+    if isinstance(target, numbers.Integral) and not isinstance(target, bool):  # numpy's ints too
         rows, classes = [_logit_row(logits, "logits")], [target]
-    elif isinstance(target, Sequence) and not isinstance(target, str):
+    elif isinstance(target, Iterable) and not isinstance(target, (str, bytes, Set, Mapping, Iterator)):
+        target = list(target)  # a list, a tuple, a numpy array of class indices
         if isinstance(logits, Value) or not isinstance(logits, Sequence) or isinstance(logits, str):
             raise TypeError(
                 f"cross_entropy with a list of targets needs a list of logit rows "
@@ -130,6 +134,12 @@ def cross_entropy(logits: Sequence[Value] | Sequence[Sequence[Value]], target: i
             )
         if len(logits) == 0 or len(target) == 0:
             raise ValueError(f"cross_entropy got an empty batch: {len(logits)} rows, {len(target)} targets")
+        if len(target) == 1 and len(logits) >= 2 and all(isinstance(z, Value) for z in logits):
+            raise ValueError(
+                f"cross_entropy got one sample's logits with a list of targets {list(target)!r}: with a "
+                f"list of targets the logits must be a list of rows, one per sample; for one sample pass "
+                f"the target as an int, e.g. cross_entropy(logits, 0)"
+            )
         rows = [_logit_row(row, f"row {i}") for i, row in enumerate(logits)]
         if len(rows) != len(target):
             raise ValueError(f"cross_entropy: {len(rows)} rows of logits but {len(target)} targets")
@@ -144,9 +154,13 @@ def cross_entropy(logits: Sequence[Value] | Sequence[Sequence[Value]], target: i
     grads: list[float] = []
     total = 0.0
     for zs, t in zip(rows, classes):
-        if isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < len(zs):
+        if isinstance(t, bool) or not isinstance(t, numbers.Integral):
+            raise TypeError(
+                f"cross_entropy target must be a class index (a whole number), got {type(t).__name__}: {t!r}"
+            )
+        if not 0 <= int(t) < len(zs):
             raise ValueError(f"cross_entropy target must be a class index in [0, {len(zs)}), got {t!r}")
-        loss, g = _log_softmax_at([z.data for z in zs], t)
+        loss, g = _log_softmax_at([z.data for z in zs], int(t))
         total += loss
         inputs += zs
         grads += [gj / n for gj in g]
@@ -222,11 +236,12 @@ def hinge_loss(scores: Value | Sequence[Value], targets: Target | Sequence[Targe
     -1 or +1: a label 0 would make its term a constant 1 with no gradient.
     """
     ss = _values(scores, "hinge_loss scores")
-    ys = [_as_float(y, "hinge_loss target") for y in _targets(targets, len(ss), "hinge_loss")]
-    for y in ys:
+    labels = _targets(targets, len(ss), "hinge_loss")
+    ys = [_as_float(y, "hinge_loss target") for y in labels]
+    for label, y in zip(labels, ys):
         if y != 1.0 and y != -1.0:
             raise ValueError(
-                f"hinge_loss needs labels -1 or +1, got {y!r}; for 0/1 labels make the data with "
+                f"hinge_loss needs labels -1 or +1, got {label!r}; for 0/1 labels make the data with "
                 f"signed=True (make_moons(..., signed=True)) or convert them: [2 * label - 1 for label in y]"
             )
     n = len(ss)

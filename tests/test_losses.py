@@ -140,7 +140,7 @@ def test_bad_inputs_are_clear_errors():
 
 def test_hinge_loss_refuses_0_1_labels_and_says_how_to_sign_them():
     # a 0 label would make its term max(0, 1 - 0·s) = 1: constant, no gradient, silently useless
-    with pytest.raises(ValueError, match=r"labels -1 or \+1, got 0\.0.*signed=True.*2 \* label - 1"):
+    with pytest.raises(ValueError, match=r"labels -1 or \+1, got 0;.*signed=True.*2 \* label - 1"):
         hinge_loss(values([0.3, -0.2]), [0, 1])
     with pytest.raises(ValueError, match=r"got 0\.5"):
         hinge_loss(Value(1.0), 0.5)
@@ -177,8 +177,20 @@ def test_cross_entropy_needs_rows_of_at_least_two_logits(logits, target, error, 
 )
 def test_targets_must_be_an_ordered_list(targets):
     # a set's order is arbitrary: pairing it with the predictions would be silently wrong
-    with pytest.raises(TypeError, match=r"targets must be a list \(or tuple\).*one per prediction"):
+    with pytest.raises(TypeError, match=r"targets must be a list \(or tuple, or array\).*one per"):
         mse_loss(values([1.0, 2.0]), targets)
+
+
+def test_targets_may_be_any_ordered_collection_numpy_included():
+    np = pytest.importorskip("numpy")
+    preds = values([1.0, 2.0])
+    expected = mse_loss(preds, [1.5, 1.0]).data
+    assert mse_loss(preds, (1.5, 1.0)).data == expected
+    assert mse_loss(preds, np.array([1.5, 1.0])).data == expected
+    assert mse_loss(Value(1.0), np.float32(2.0)).data == 1.0
+    assert hinge_loss(preds, np.array([1, -1])).data == pytest.approx(1.5)
+    z = values([1.0, 2.0, 0.5])
+    assert cross_entropy([z], np.array([1])).data == cross_entropy(z, np.int64(1)).data
 
 
 def test_penalties_need_the_parameters_and_a_nonnegative_lambda():
@@ -186,7 +198,7 @@ def test_penalties_need_the_parameters_and_a_nonnegative_lambda():
 
     model = MLP(2, [3, 1], seed=0)
     for penalty in (l1_penalty, l2_penalty):
-        with pytest.raises(TypeError, match=r"pass model.parameters\(\) \(got a MLP\)"):
+        with pytest.raises(TypeError, match=r"pass model.parameters\(\) \(got the MLP itself\)"):
             penalty(model)  # type: ignore[arg-type]
         with pytest.raises(ValueError, match=r"lam .* must be a finite number >= 0, got -0.1"):
             penalty(model.parameters(), -0.1)
@@ -264,3 +276,10 @@ def test_binary_cross_entropy_with_logits_matches_pytorch(torch):
     ref.backward()
     assert loss.data == pytest.approx(ref.item(), rel=1e-14)
     assert grads(loss, zs) == pytest.approx(tz.grad.tolist(), rel=1e-12)
+
+
+def test_one_samples_logits_with_a_list_of_one_target_says_to_pass_an_int():
+    with pytest.raises(
+        ValueError, match=r"for one sample pass the target as an int, e.g. cross_entropy\(logits, 0\)"
+    ):
+        cross_entropy(values([1.0, 2.0]), [0])
