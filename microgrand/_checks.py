@@ -8,6 +8,7 @@ what was passed, and says what to pass instead.
 from __future__ import annotations
 
 import math
+import numbers
 import random
 from collections.abc import Iterable
 
@@ -28,11 +29,11 @@ def make_rng(seed: Seed) -> random.Random:
 
 def positive_int(name: str, n: object, minimum: int = 1) -> int:
     """`n` if it is a whole number (an int, not a bool) >= `minimum`."""
-    if isinstance(n, bool) or not isinstance(n, int):
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):  # numpy's integers are Integral
         raise TypeError(f"{name} must be a whole number (an int), got {type(n).__name__}: {n!r}")
     if n < minimum:
         raise ValueError(f"{name} must be an int >= {minimum}, got {n!r}")
-    return n
+    return int(n)
 
 
 def nonnegative_float(name: str, x: object) -> float:
@@ -50,8 +51,10 @@ def parameter_list(params: Iterable[Value], owner: str) -> list[Value]:
     if hasattr(params, "parameters"):  # a Module (checked by its method: nn builds on this module)
         raise TypeError(
             f"{owner} needs the model's parameters, not the model: pass model.parameters() "
-            f"(got a {type(params).__name__})"
+            f"(got the {type(params).__name__} itself)"
         )
+    if callable(params):
+        raise TypeError(f"{owner} got a function, not a list: call it, e.g. model.parameters()")
     try:
         ps = list(params)
     except TypeError:

@@ -8,7 +8,7 @@ that `backward()` left on every parameter and updates its `data`.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from ._checks import nonnegative_float, parameter_list
 from .engine import Value, _as_float
@@ -99,6 +99,8 @@ class Adam(Optimizer):
         self.lr = nonnegative_float("Adam lr (learning rate)", lr)
         self.betas = _betas(betas)
         self.eps = nonnegative_float("Adam eps", eps)
+        if self.eps == 0.0:  # it keeps m̂/(√v̂ + eps) finite where a gradient is 0
+            raise ValueError("Adam eps must be > 0 (it keeps the step finite where a gradient is 0), got 0.0")
         self.weight_decay = nonnegative_float("Adam weight_decay", weight_decay)
         self.t = 0
         self.m = [0.0] * len(self.params)
@@ -122,7 +124,7 @@ class Adam(Optimizer):
 
 def _betas(betas: object) -> tuple[float, float]:
     """Adam's (β₁, β₂): a pair of numbers, each in [0, 1)."""
-    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+    if isinstance(betas, (str, bytes)) or not isinstance(betas, Collection) or len(betas) != 2:
         raise TypeError(
             f"Adam betas must be a pair of numbers (beta1, beta2), e.g. (0.9, 0.999); got {betas!r}"
         )

@@ -73,3 +73,9 @@ def test_bad_arguments_are_value_errors():
 def test_bad_sizes_spreads_seeds_and_fractions_are_named(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_sizes_may_be_numpy_integers() -> None:
+    np = pytest.importorskip("numpy")
+    X, y = make_moons(np.int64(20), seed=0)
+    assert len(X) == len(y) == 20

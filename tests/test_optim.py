@@ -88,7 +88,7 @@ def test_optimizers_reject_bad_parameters_and_betas():
 def test_optimizers_want_the_models_parameters_not_the_model(make):
     from microgrand.nn import MLP
 
-    with pytest.raises(TypeError, match=r"pass model.parameters\(\) \(got a MLP\)"):
+    with pytest.raises(TypeError, match=r"pass model.parameters\(\) \(got the MLP itself\)"):
         make(MLP(2, [3, 1], seed=0))
 
 
@@ -150,3 +150,19 @@ def test_adam_matches_torch_over_several_steps(torch, kwargs):
     ours = run(lambda ps: Adam(ps, **kwargs), steps=8)
     ref = run_torch(torch, lambda ps: torch.optim.Adam(ps, **kwargs), steps=8)
     assert ours == pytest.approx(ref, rel=1e-12, abs=1e-14)
+
+
+def test_adam_refuses_eps_zero_and_accepts_any_pair_of_betas() -> None:
+    w = Value(1.0)
+    with pytest.raises(ValueError, match="eps must be > 0"):
+        Adam([w], eps=0.0)
+    np = pytest.importorskip("numpy")
+    assert Adam([w], betas=np.array([0.9, 0.999])).betas == (0.9, 0.999)
+
+
+def test_forgetting_the_call_on_parameters_is_named() -> None:
+    from microgrand.nn import MLP
+
+    model = MLP(2, [1], seed=0)
+    with pytest.raises(TypeError, match=r"call it, e.g. model.parameters\(\)"):
+        SGD(model.parameters, lr=0.1)  # type: ignore[arg-type]
