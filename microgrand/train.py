@@ -77,11 +77,15 @@ class History:
     mean of the epoch's batch losses as they were trained on (penalty included,
     dropout on, weights changing between batches); ``val_loss`` is the plain
     data loss after the epoch, in eval mode. Compare them for trends, not to
-    the last digit.
+    the last digit. With early stopping, ``watched_loss`` is the loss it
+    compared: ``val_loss`` with a validation set, otherwise the training set's
+    loss measured after each epoch in eval mode (one extra forward pass over
+    X); ``best_epoch`` is the epoch of its minimum.
     """
 
     train_loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
+    watched_loss: list[float] = field(default_factory=list)  # what early stopping compared, if any
     best_epoch: int = 0  # the epoch whose weights the model has at the end (0: the last)
     stopped_early: bool = False
 
@@ -167,6 +171,8 @@ def fit(
             line += f"  end-of-epoch train loss {watched:.4f}"
         if not quiet:
             log(line)
+        if early_stopping is not None:
+            history.watched_loss.append(watched)
         if early_stopping is not None and early_stopping.step(watched, model):
             history.stopped_early = True
             if not quiet:

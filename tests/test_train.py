@@ -184,6 +184,9 @@ def test_early_stopping_without_validation_restores_the_weights_of_the_best_watc
     # the restored weights are the ones whose loss was the best: measured again, it is that loss
     assert hinge_loss([model(x) for x in X], y).data == stopper.best_loss
     assert "end-of-epoch train loss" in lines[0] and history.val_loss == []
+    # History keeps what was watched, so a plot of it shows the best epoch at its minimum
+    assert history.watched_loss == stopper.watched
+    assert history.watched_loss.index(min(history.watched_loss)) + 1 == history.best_epoch
 
 
 class DropoutNet(Module):
