@@ -246,6 +246,7 @@ def test_hostile_labels_stay_inside_their_box_in_the_source(label: str) -> None:
     box = node_lines(src)["n1"]
     first_cell = re.search(r"<TD><B>(.*?)</B></TD>", box).group(1)  # type: ignore[union-attr]
     # a backslash is written doubled (dot would expand \N, \G, ...), every other character as itself
+    assert first_cell.count("\\") == 2 * shown.count("\\")
     assert html.unescape(first_cell.replace("<BR/>", "\n")).replace("\\\\", "\\") == shown
 
 
