@@ -147,7 +147,7 @@ def test_activation_is_applied_to_w_dot_x_plus_b(activation, method):
     n.b.data = 0.2
     for x in ([1.0, 2.0], [-3.0, 0.5]):
         z = n.b.data + n.w[0].data * x[0] + n.w[1].data * x[1]
-        assert n(x).data == method(Value(z)).data
+        assert same(n(x).data, method(Value(z)).data)
 
 
 def test_custom_activation_must_return_a_value():
