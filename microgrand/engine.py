@@ -180,13 +180,7 @@ class Value:
         return _node(t, "tanh", self, 1.0 - t * t)
 
     def sigmoid(self) -> Value:
-        x = self.data
-        # written two ways so that exp never overflows
-        if x >= 0.0:
-            s = 1.0 / (1.0 + math.exp(-x))
-        else:
-            e = math.exp(x)
-            s = e / (1.0 + e)
+        s = sigmoid(self.data)
         # σ(x) = 1/(1+e⁻ˣ);   ∂/∂x = σ(x)·(1-σ(x))
         return _node(s, "sigmoid", self, s * (1.0 - s))
 
@@ -357,6 +351,14 @@ def topological_order(root: Value, reset_grads: bool = False) -> list[Value]:
                 push(a)
     order.reverse()
     return order
+
+
+def sigmoid(x: float) -> float:
+    """σ(x) = 1/(1+e⁻ˣ) of a float, written two ways so that exp never overflows."""
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
 
 
 _DONE: Any = object()  # stack marker in topological_order

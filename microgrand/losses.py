@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from typing import Any
 
 from ._checks import nonnegative_float, parameter_list
-from .engine import Value, _as_float
+from .engine import Value, _as_float, sigmoid
 
 Target = Value | int | float
 
@@ -220,9 +220,7 @@ def binary_cross_entropy_with_logits(
     for z, t in zip(zs, ts):
         zd, td = z.data, _data_of(t, "binary_cross_entropy_with_logits target")
         loss += max(zd, 0.0) - td * zd + math.log1p(math.exp(-abs(zd)))
-        # σ(z), written two ways so that exp never overflows, as Value.sigmoid
-        sig = 1.0 / (1.0 + math.exp(-zd)) if zd >= 0.0 else math.exp(zd) / (1.0 + math.exp(zd))
-        grads.append((sig - td) / n)
+        grads.append((sigmoid(zd) - td) / n)  # ∂L/∂z = (σ(z) - t)/n
     return _loss_node(loss / n, "bce_with_logits", zs, grads, ts, [-z.data / n for z in zs])
 
 
