@@ -9,10 +9,9 @@
 """
 
 from . import data, losses, nn, optim, train
-from .backward_steps import backward_steps
 from .engine import Value
 from .gradcheck import GradcheckError, analytic_grad, gradcheck, numerical_grad
-from .trace import trace
+from .graph import backward_steps, trace
 
 __version__ = "0.1.0"
 __all__ = [

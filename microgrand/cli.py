@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from . import data, losses, nn, optim, train
-from ._checks import positive_int
+from .checks import positive_int
 from .engine import Value
 
 

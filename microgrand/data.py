@@ -11,8 +11,7 @@ import math
 from collections.abc import Sequence
 from typing import TypeVar
 
-from ._checks import Seed, make_rng, nonnegative_float, positive_int
-from .engine import _as_float
+from .checks import Seed, as_float, make_rng, nonnegative_float, positive_int
 
 T = TypeVar("T")
 L = TypeVar("L")
@@ -77,7 +76,7 @@ def train_val_split(
     ``(X_train, y_train), (X_val, y_val) = train_val_split(X, y)``."""
     if len(X) != len(y):
         raise ValueError(f"train_val_split: {len(X)} samples in X but {len(y)} labels in y")
-    val_fraction = _as_float(val_fraction, "train_val_split val_fraction")
+    val_fraction = as_float(val_fraction, "train_val_split val_fraction")
     if not 0.0 < val_fraction < 1.0:
         raise ValueError(f"val_fraction must be between 0 and 1 (the share held out), got {val_fraction!r}")
     order = list(range(len(X)))

@@ -11,7 +11,7 @@ reverse topological order, and applies the chain rule in one loop::
 
     input.grad += local_derivative * node.grad        # local × upstream
 
-(`microgrand.backward_steps` replays that loop one node at a time, to watch it.)
+(`microgrand.graph.backward_steps` replays that loop one node at a time, to watch it.)
 
 How a node stores its inputs (a design note for readers). To keep a node small
 (96 bytes, its float aside) and free of reference cycles, the inputs are kept inline in
@@ -32,6 +32,8 @@ import math
 import numbers
 from collections.abc import Sequence
 from typing import Any
+
+from .checks import as_float
 
 Number = int | float
 
@@ -62,7 +64,7 @@ class Value:
     _db: Any  # float
 
     def __init__(self, data: Number, label: str = "") -> None:
-        self.data = _as_float(data)
+        self.data = as_float(data)
         self.grad = 0.0
         if not isinstance(label, str):
             raise TypeError(f"Value label must be a str, got {type(label).__name__}: {label!r}")
@@ -103,7 +105,7 @@ class Value:
     def __pow__(self, other: Operand) -> Value:
         if isinstance(other, Value):
             return self._pow_value(other)
-        n = _as_float(other, "**")
+        n = as_float(other, "**")
         x = self.data
         y = _power(x, n, "**")
         # xⁿ;   ∂/∂x = n·xⁿ⁻¹   (n is a constant)
@@ -192,7 +194,7 @@ class Value:
         return _node(x if x > 0.0 else 0.0, "relu", self, 1.0 if x >= 0.0 else 0.0)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
-        slope = _as_float(slope, "leaky_relu slope")
+        slope = as_float(slope, "leaky_relu slope")
         x = self.data
         # x if x >= 0 else slope·x;   ∂/∂x = 1 if x >= 0 else slope
         return _node(x if x >= 0.0 else slope * x, "leaky_relu", self, 1.0 if x >= 0.0 else slope)
@@ -201,7 +203,7 @@ class Value:
         """Leaky ReLU whose slope `alpha` is a Value that learns (or a fixed number)."""
         x = self.data
         if not isinstance(alpha, Value):  # a fixed slope: leaky_relu by another name
-            a = _as_float(alpha, "prelu alpha")
+            a = as_float(alpha, "prelu alpha")
             # x if x >= 0 else α·x;   ∂/∂x = 1 if x >= 0 else α
             return _node(x if x >= 0.0 else a * x, "prelu", self, 1.0 if x >= 0.0 else a)
         a = alpha.data
@@ -222,7 +224,7 @@ class Value:
                 f"from_op: op must be a str naming the operation, got {type(op).__name__}: {op!r}"
             )
         inputs = tuple(inputs)
-        local_grads = tuple(_as_float(g, f"{op}: a local derivative") for g in local_grads)
+        local_grads = tuple(as_float(g, f"{op}: a local derivative") for g in local_grads)
         if not inputs:
             raise ValueError(f"{op}: a node needs at least one input; for a constant use Value(data)")
         if len(inputs) != len(local_grads):
@@ -230,7 +232,7 @@ class Value:
         for v in inputs:
             if not isinstance(v, Value):
                 raise TypeError(f"{op}: inputs must be Values, got {type(v).__name__}: {v!r}")
-        return _node(_as_float(data, f"{op}: data"), op, inputs, local_grads, MANY)
+        return _node(as_float(data, f"{op}: data"), op, inputs, local_grads, MANY)
 
     # ------------------------------------------------------------ backprop
 
@@ -377,16 +379,6 @@ def _node(data: float, op: str, a: Any, da: Any, b: Any = None, db: Any = None) 
     out._b = b
     out._db = db
     return out
-
-
-def _as_float(x: object, where: str = "Value") -> float:
-    """`x` as a float, or a TypeError that names what was passed."""
-    if type(x) is float:
-        return x
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        hint = " (it is already a Value; use it directly)" if isinstance(x, Value) else ""
-        raise TypeError(f"{where} needs a real number (int or float), got {type(x).__name__}: {x!r}{hint}")
-    return float(x)
 
 
 def _constant(x: object, op: str) -> Value:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .engine import Number, Value, _as_float
+from .checks import as_float
+from .engine import Number, Value
 
 Fn = Callable[..., Value]
 
@@ -20,7 +21,7 @@ def _leaves(inputs: Sequence[Number | Value]) -> list[Value]:
     """Fresh leaf Values with the inputs' data (the caller's Values are left untouched)."""
     if isinstance(inputs, (Value, int, float)):
         raise TypeError("inputs must be a sequence of numbers or Values, e.g. [1.0, 2.0]")
-    return [Value(x.data if isinstance(x, Value) else _as_float(x, "gradcheck input")) for x in inputs]
+    return [Value(x.data if isinstance(x, Value) else as_float(x, "gradcheck input")) for x in inputs]
 
 
 def _evaluate(fn: Fn, xs: list[Value]) -> Value:

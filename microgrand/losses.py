@@ -17,8 +17,8 @@ import numbers
 from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from typing import Any
 
-from ._checks import nonnegative_float, parameter_list
-from .engine import Value, _as_float, sigmoid
+from .checks import as_float, nonnegative_float, parameter_list
+from .engine import Value, sigmoid
 
 Target = Value | int | float
 
@@ -52,7 +52,7 @@ def _targets(ts: Target | Sequence[Target], n: int, what: str) -> list[Target]:
 
 
 def _data_of(t: Target, what: str) -> float:
-    return t.data if isinstance(t, Value) else _as_float(t, what)
+    return t.data if isinstance(t, Value) else as_float(t, what)
 
 
 def _loss_node(
@@ -235,7 +235,7 @@ def hinge_loss(scores: Value | Sequence[Value], targets: Target | Sequence[Targe
     """
     ss = _values(scores, "hinge_loss scores")
     labels = _targets(targets, len(ss), "hinge_loss")
-    ys = [_as_float(y, "hinge_loss target") for y in labels]
+    ys = [as_float(y, "hinge_loss target") for y in labels]
     for label, y in zip(labels, ys):
         if y != 1.0 and y != -1.0:
             raise ValueError(

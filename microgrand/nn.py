@@ -42,8 +42,8 @@ from collections.abc import Callable, Iterator, Sequence
 from operator import mul
 from typing import Any
 
-from ._checks import Seed, make_rng, positive_int
-from .engine import MANY, Value, _as_float, _node
+from .checks import Seed, as_float, make_rng, positive_int
+from .engine import MANY, Value, _node
 
 Activation = str | Callable[[Value], Value]
 Input = Value | float | int
@@ -147,13 +147,13 @@ class Module:
         for name, group in groups.items():
             value = state[name]
             if isinstance(group, Value):
-                updates.append((group, _as_float(value, f"state dict entry {name!r}")))
+                updates.append((group, as_float(value, f"state dict entry {name!r}")))
                 continue
             if not isinstance(value, (list, tuple)) or len(value) != len(group):
                 raise ValueError(
                     f"state dict entry {name!r} must be a list of {len(group)} numbers, got {value!r}"
                 )
-            updates += [(p, _as_float(x, f"state dict entry {name!r}")) for p, x in zip(group, value)]
+            updates += [(p, as_float(x, f"state dict entry {name!r}")) for p, x in zip(group, value)]
         for p, x in updates:
             p.data = x
 
@@ -203,7 +203,7 @@ def _checked_inputs(x: Sequence[Input], nin: int, owner: str) -> Sequence[Input]
         raise ValueError(f"{owner} expects {nin} inputs, got {len(x)}: {list(x)!r}")
     for xi in x:
         if not isinstance(xi, Value):
-            _as_float(xi, f"{owner} input")  # a TypeError unless a real number
+            as_float(xi, f"{owner} input")  # a TypeError unless a real number
     return x
 
 
@@ -496,7 +496,7 @@ class Dropout(Module):
     """
 
     def __init__(self, p: float = 0.5, *, seed: Seed = None) -> None:
-        p = _as_float(p, "Dropout p")
+        p = as_float(p, "Dropout p")
         if not 0.0 <= p < 1.0:
             raise ValueError(
                 f"Dropout p is the probability of zeroing an input and must be in [0, 1), got {p!r}"

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable
 
-from ._checks import nonnegative_float, parameter_list
-from .engine import Value, _as_float
+from .checks import as_float, nonnegative_float, parameter_list
+from .engine import Value
 
 
 def _distinct_parameters(params: Iterable[Value], owner: str) -> list[Value]:
@@ -130,7 +130,7 @@ def _betas(betas: object) -> tuple[float, float]:
         )
     checked = []
     for name, beta in zip(("betas[0]", "betas[1]"), betas):
-        beta = _as_float(beta, f"Adam {name}")
+        beta = as_float(beta, f"Adam {name}")
         if not 0.0 <= beta < 1.0:
             raise ValueError(f"Adam {name} must be in [0, 1), got {beta!r}")
         checked.append(beta)

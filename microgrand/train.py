@@ -19,8 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._checks import Seed, make_rng, nonnegative_float, positive_int
-from .engine import Value, _as_float
+from .checks import Seed, as_float, make_rng, nonnegative_float, positive_int
+from .engine import Value
 from .nn import Module, StateDict
 from .optim import Optimizer
 
@@ -206,7 +206,7 @@ def accuracy(
         raise ValueError(
             f"accuracy: X and y must be non-empty and of the same length, got {len(X)} and {len(y)}"
         )
-    threshold = _as_float(threshold, "accuracy threshold")
+    threshold = as_float(threshold, "accuracy threshold")
     if not isinstance(model, Module):
         return _fraction_correct(model, X, y, threshold)
     was_training = model.training

@@ -34,11 +34,11 @@ What a drawing shows:
   the ones you pass, as in torchviz's ``make_dot(params=...)``.
 
 Big graphs: only the `max_nodes` Values nearest the root are drawn (breadth
-first, see `microgrand.trace.trace`), plus one box "… N more nodes" standing
+first, see `microgrand.graph.trace`), plus one box "… N more nodes" standing
 for the rest, so a 60,000-node graph stays a picture you can read.
 
 Watching backward: `draw_step` draws the graph after step k of
-`microgrand.backward_steps.backward_steps`, with the node passing its gradient
+`microgrand.graph.backward_steps`, with the node passing its gradient
 in red, ``local × upstream = contribution`` on its edges, and grads shown only
 for the nodes the pass has reached.
 
@@ -59,9 +59,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .backward_steps import BackwardStep, GradientPass, backward_steps
 from .engine import Value
-from .trace import Edge, trace
+from .graph import BackwardStep, Edge, GradientPass, backward_steps, trace
 
 if TYPE_CHECKING:
     from ._digraph import Digraph

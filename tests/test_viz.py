@@ -19,8 +19,8 @@ import pytest
 from example_graphs import karpathy_example
 
 from microgrand import Value
-from microgrand.backward_steps import backward_steps
-from microgrand.trace import trace
+from microgrand.graph import backward_steps
+from microgrand.graph import trace
 from microgrand.viz import KINDS, GraphvizNotFoundError, draw_dot, draw_step, render
 
 needs_graphviz = pytest.mark.skipif(
@@ -424,7 +424,7 @@ def test_microgrand_imports_without_graphviz_and_never_imports_it_unasked() -> N
     program = textwrap.dedent(
         """
         import sys
-        import microgrand, microgrand.viz, microgrand.trace, microgrand.backward_steps
+        import microgrand, microgrand.viz, microgrand.graph
         assert "graphviz" not in sys.modules, "importing microgrand imported graphviz"
         sys.modules["graphviz"] = None  # as if it were not installed
         from microgrand import Value

@@ -14,9 +14,9 @@ import pytest
 from example_graphs import karpathy_example
 
 from microgrand import Value
-from microgrand.backward_steps import BackwardStep, backward_steps
+from microgrand.graph import BackwardStep, backward_steps
 from microgrand.engine import topological_order
-from microgrand.trace import Edge, trace
+from microgrand.graph import Edge, trace
 
 
 def random_graph(seed: int) -> Value:

@@ -1,4 +1,4 @@
-"""Argument checks shared by nn, losses, optim, train, data and cli.
+"""Argument checks shared by the engine, nn, losses, optim, train, data and cli.
 
 Each returns the checked value, or raises a TypeError (wrong kind of thing) or
 a ValueError (right kind, wrong value) whose message names the argument, shows
@@ -11,11 +11,23 @@ import math
 import numbers
 import random
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from .engine import Value, _as_float
+if TYPE_CHECKING:
+    from .engine import Value
 
 Seed = int | random.Random | None
 """What a ``seed=`` argument takes: an int, a `random.Random` to draw from, or None (fresh)."""
+
+
+def as_float(x: object, where: str = "Value") -> float:
+    """`x` as a float, or a TypeError that names what was passed (a bool is not a number here)."""
+    if type(x) is float:
+        return x
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        hint = " (it is already a Value; use it directly)" if hasattr(x, "grad") else ""
+        raise TypeError(f"{where} needs a real number (int or float), got {type(x).__name__}: {x!r}{hint}")
+    return float(x)
 
 
 def make_rng(seed: Seed) -> random.Random:
@@ -38,7 +50,7 @@ def positive_int(name: str, n: object, minimum: int = 1) -> int:
 
 def nonnegative_float(name: str, x: object) -> float:
     """`x` as a float if it is a finite real number >= 0 (nan and inf are refused)."""
-    value = _as_float(x, name)
+    value = as_float(x, name)
     if not 0.0 <= value < math.inf:
         raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
     return value
@@ -46,6 +58,8 @@ def nonnegative_float(name: str, x: object) -> float:
 
 def parameter_list(params: Iterable[Value], owner: str) -> list[Value]:
     """The parameters as a non-empty list of Values; a model passed by mistake is named."""
+    from .engine import Value  # here, not at the top: the engine imports this module
+
     if isinstance(params, Value):
         raise TypeError(f"{owner} needs a list of parameters, e.g. model.parameters(), not a single Value")
     if hasattr(params, "parameters"):  # a Module (checked by its method: nn builds on this module)

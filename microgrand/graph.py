@@ -1,4 +1,8 @@
-"""`backward()` one node at a time, to watch the chain rule work.
+"""Walk a computation graph: read it whole, or replay `backward()` one node at a time.
+
+`trace(root)` lists every node and every edge in a fixed order; it is what the
+renderers draw from, and it only reads the graph (unlike `topological_order`,
+which `backward()` uses, it keeps the leaves and never touches a `grad`).
 
 `backward_steps(root)` does exactly what ``root.backward()`` does, but pauses
 after each node has passed its gradient on, and says what it passed::
@@ -9,16 +13,55 @@ after each node has passed its gradient on, and says what it passed::
 
 When the generator is used up, every ``.grad`` is what ``backward()`` would
 have left (leaves accumulate, other nodes are reset first, as there).
-`microgrand.viz.draw_step` draws the graph as it is after any step.
+Both need nothing but the standard library.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from .engine import Value, topological_order
+
+
+class Edge(NamedTuple):
+    """One input of one operation: `output` was computed from `input`, and
+    ``local_grad`` = ∂output/∂input is what the chain rule multiplies by."""
+
+    input: Value
+    output: Value
+    local_grad: float
+
+
+def trace(root: Value) -> tuple[list[Value], list[Edge]]:
+    """All the Values `root` depends on (itself included), and the edges between them.
+
+    ``nodes`` is in breadth-first order from `root`: ``nodes[0]`` is `root`, then
+    its inputs, then theirs, so ``nodes[:n]`` are the n nodes nearest the output.
+    Each Value appears once. ``edges`` has one `Edge` per input of every
+    operation, with repeats (``a * a`` has two edges from ``a``), listed node by
+    node in that same order, inputs in the order the operation took them.
+
+    The same graph always gives the same lists, and a chain of a million nodes
+    is fine: the walk is a loop, not a recursion.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"trace needs a Value (the output of a computation), got {type(root).__name__}")
+    nodes: list[Value] = [root]
+    seen: set[Value] = {root}
+    edges: list[Edge] = []
+    queue = deque([root])
+    while queue:
+        node = queue.popleft()
+        for child, local_grad in zip(node.children, node.local_grads):
+            edges.append(Edge(child, node, local_grad))
+            if child not in seen:
+                seen.add(child)
+                nodes.append(child)
+                queue.append(child)
+    return nodes, edges
 
 
 class GradientPass(NamedTuple):
