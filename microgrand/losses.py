@@ -18,7 +18,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from typing import Any
 
 from .checks import as_float, nonnegative_float, parameter_list
-from .engine import Value, sigmoid
+from .engine import Value
+from .floats import sigmoid
 
 Target = Value | int | float
 
