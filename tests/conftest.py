@@ -1,5 +1,29 @@
 import os
 import sys
 
+import pytest
+
 # the test helpers (op_catalogue, ...) live beside the tests
 sys.path.insert(0, os.path.dirname(__file__))
+
+
+def _fail_a_skip(report: pytest.TestReport | pytest.CollectReport) -> None:
+    """With MICROGRAND_NO_SKIPS=1 (as .ci/run sets it, where every optional dependency is
+    installed) a skipped test, or module, fails: there a skip means a broken install, and a
+    test that silently does not run would hide whatever it was there to catch."""
+    if report.skipped and not hasattr(report, "wasxfail") and os.environ.get("MICROGRAND_NO_SKIPS") == "1":
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped, but MICROGRAND_NO_SKIPS=1 says everything is installed: {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    outcome = yield
+    _fail_a_skip(outcome.get_result())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector):  # type: ignore[no-untyped-def]
+    outcome = yield  # a module-level importorskip skips the whole module while collecting it
+    _fail_a_skip(outcome.get_result())

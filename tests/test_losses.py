@@ -67,7 +67,7 @@ def test_cross_entropy_single_sample_is_log_sum_exp_minus_target_logit():
 def test_cross_entropy_batch_averages_and_is_stable_for_huge_logits():
     rows = [values(r) for r in LOGITS]
     loss = cross_entropy(rows, CLASSES)
-    singles = [cross_entropy(values(r), t).data for r, t in zip(LOGITS, CLASSES)]
+    singles = [math.log(sum(math.exp(z) for z in r)) - r[t] for r, t in zip(LOGITS, CLASSES)]
     assert loss.data == pytest.approx(sum(singles) / len(singles), rel=1e-14)
     big = cross_entropy(values([1000.0, 0.0]), 1)  # exp(1000) overflows; log-sum-exp does not
     assert big.data == pytest.approx(1000.0)
@@ -86,6 +86,8 @@ def test_binary_cross_entropy_value_and_gradient():
 def test_binary_cross_entropy_with_logits_equals_bce_of_sigmoid_and_is_stable():
     zs = values(PREDS)
     loss = binary_cross_entropy_with_logits(zs, LABELS01)
+    by_formula = sum(math.log(1 + math.exp(z)) - t * z for z, t in zip(PREDS, LABELS01)) / len(PREDS)
+    assert loss.data == pytest.approx(by_formula, rel=1e-14)
     via_sigmoid = binary_cross_entropy([Value(z).sigmoid() for z in PREDS], LABELS01)
     assert loss.data == pytest.approx(via_sigmoid.data, rel=1e-14)
     sig = [1 / (1 + math.exp(-z)) for z in PREDS]
@@ -102,6 +104,10 @@ def test_hinge_loss_equals_micrograds_mean_of_relu_one_minus_y_s():
     fine = sum(((1 + -y * s).relu() for y, s in zip(ys, ss2)), Value(0.0)) * (1.0 / len(ys))
     assert loss.data == pytest.approx(fine.data, rel=1e-15)
     assert grads(loss, ss) == pytest.approx(grads(fine, ss2), rel=1e-15)
+    # and the formula itself, not only the engine's fine-grained form of it (no margin is 0 here)
+    margins = [1 - y * s for y, s in zip(ys, PREDS)]
+    assert loss.data == pytest.approx(sum(max(0.0, m) for m in margins) / len(ys), rel=1e-15)
+    assert [s.grad for s in ss] == [-y / len(ys) if m > 0 else 0.0 for y, m in zip(ys, margins)]
 
 
 def test_l1_and_l2_penalty_gradients_are_lambda_sign_w_and_2_lambda_w():

@@ -37,8 +37,15 @@ def test_early_stopping_restores_the_best_weights():
     assert stopper.step(0.9, model)
     stopper.restore(model)
     assert model.state_dict() == best
-    EarlyStopping(patience=1, restore_best=False).restore(model)  # nothing saved, nothing changes
-    assert model.state_dict() == best
+    # restore_best=False: an improving epoch saves nothing, so restore() changes nothing
+    keeper = EarlyStopping(patience=1, restore_best=False)
+    assert not keeper.step(0.5, model)  # the best loss so far: a restoring stopper would save here
+    assert keeper.best_state is None and keeper.best_epoch == 1
+    for p in model.parameters():
+        p.data += 1.0
+    moved = model.state_dict()
+    keeper.restore(model)
+    assert model.state_dict() == moved != best
 
 
 def test_early_stopping_rejects_bad_patience():

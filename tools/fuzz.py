@@ -704,7 +704,10 @@ def check_graph(g: Graph) -> Verdict:
                 f"PyTorch {n.tensor.item()!r} grad {tg!r}"
             )
     if bad:
-        found = diagnose(g, torch, bad)
+        try:
+            found = diagnose(g, torch, bad)
+        except Exception as e:  # the fuzzer's own failure: reported, never hidden
+            found = [("bug", f"fuzzer error: {type(e).__name__}: {e}", repro(g, None, None))]
         events += found
         if not any(v == "bug" or v.startswith("expected") for v, _, _ in found):
             cause = "ok: rounding amplified by an ill-conditioned graph (every op agrees locally)"
@@ -794,7 +797,7 @@ def diagnose(g: Graph, torch: Any, bad: set[int]) -> list[tuple[str, str, str]]:
         parts = passed.get(id(n), [])
         if n is g.root:
             parts = [*parts, 1.0]
-        expect = math.fsum(parts) if all(math.isfinite(p) for p in parts) else sum(parts)
+        expect = _sum(parts)
         terms = magnitude.get(id(n), [])
         scale = sum(terms) + 1.0 if all(math.isfinite(p) for p in terms) else 0.0
         if id(n) in bad and id(n) not in tainted and not close(n.value.grad, expect, abs_=ABS + REL * scale):
@@ -803,6 +806,14 @@ def diagnose(g: Graph, torch: Any, bad: set[int]) -> list[tuple[str, str, str]]:
             where = repro(g, consumer, consumer.value.grad, note) if consumer else repro(g, None, None, note)
             out.append(("bug", f"backward: {culprit}", where))
     return out
+
+
+def _sum(xs: list[float]) -> float:
+    """The exactly rounded sum where it exists (fsum), else the plain one (inf, nan, overflow)."""
+    try:
+        return math.fsum(xs)
+    except (OverflowError, ValueError):
+        return sum(xs)
 
 
 def _ok_text(verdict: str, cause: str) -> str:
