@@ -198,11 +198,13 @@ class Value:
             raise not_a_number_error("backward()", order) from None
 
     def _backward(self) -> None:
-        """The chain rule at this node: each child's grad += local derivative × this node's grad."""
+        """The chain rule at this node: each child's grad += local derivative × this node's grad.
+        A zero factor passes nothing back, even times inf (0 × inf counts as 0 here)."""
         upstream = self.grad
-        for child, local in zip(self.children, self.local_grads):
-            if local != 0.0 and upstream != 0.0:  # a zero factor passes nothing, even times inf
-                child.grad += local * upstream
+        if upstream:
+            for child, local in zip(self.children, self.local_grads):
+                if local:
+                    child.grad += local * upstream
 
     @property
     def is_leaf(self) -> bool:
