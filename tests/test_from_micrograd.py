@@ -136,7 +136,7 @@ def test_trace_graph_notebooks_drawing_code_draws_a_microgrand_graph() -> None:
     for v in nodes:
         dot.node(
             name=str(id(v)),
-            label="{ %s | data %.4f | grad %.4f }" % (v.label, v.data, v.grad),
+            label=f"{{ {v.label} | data {v.data:.4f} | grad {v.grad:.4f} }}",
             shape="record",
         )
         if v._op:

@@ -171,7 +171,7 @@ def test_values_kept_where_parameters_cannot_be_found_are_refused_by_name() -> N
         def __init__(self) -> None:
             self.bag = {Value(1.0)}
 
-    with pytest.raises(TypeError, match="'bag'.*set"):
+    with pytest.raises(TypeError, match=r"'bag'.*set"):
         Hidden().parameters()
 
 
