@@ -191,29 +191,37 @@ def _is_tensor(x: object) -> bool:
     """A Value, or a non-empty list or tuple of Values (nested): one state_dict entry."""
     if isinstance(x, Value):
         return True
-    return isinstance(x, (list, tuple)) and len(x) > 0 and all(map(_is_tensor, x))
+    if not isinstance(x, (list, tuple)) or not x:
+        return False
+    return all([isinstance(e, Value) for e in x]) or all(map(_is_tensor, x))
 
 
-def _walk(x: object, name: str, ancestors: tuple[Module, ...]) -> Iterator[tuple[str, Any]]:
+def _walk(x: object, name: str, ancestors: tuple[Module, ...]) -> list[tuple[str, Any]]:
     """(name, Module or tensor) for `x` and everything inside it that holds parameters:
     Modules and their attributes, lists, tuples and dicts (nested), depth first."""
+    found: list[tuple[str, Any]] = []
+    _collect(x, name, ancestors, found)
+    return found
+
+
+def _collect(x: object, name: str, ancestors: tuple[Module, ...], found: list[tuple[str, Any]]) -> None:
     if _is_tensor(x):
-        yield name, x
+        found.append((name, x))
     elif isinstance(x, Module):
         if any(x is a for a in ancestors):
             raise ValueError(
                 f"module cycle: {name!r} is a module that contains itself (an attribute points back "
                 f"to a module it belongs to); keep such a link out of the module's attributes"
             )
-        yield name, x
+        found.append((name, x))
         for key, attr in vars(x).items():
-            yield from _walk(attr, f"{name}.{key}" if name else key, (*ancestors, x))
+            _collect(attr, f"{name}.{key}" if name else key, (*ancestors, x), found)
     elif isinstance(x, (list, tuple)):
         for i, item in enumerate(x):
-            yield from _walk(item, f"{name}.{i}", ancestors)
+            _collect(item, f"{name}.{i}", ancestors, found)
     elif isinstance(x, dict):
         for key, item in x.items():
-            yield from _walk(item, f"{name}.{key}", ancestors)
+            _collect(item, f"{name}.{key}", ancestors, found)
     elif _holds_values(x):
         raise TypeError(
             f"attribute {name!r} holds Values inside a {type(x).__name__}, where parameters() cannot "
@@ -295,11 +303,14 @@ class Inputs:
     __slots__ = ("data", "values", "positions")
 
     def __init__(self, x: Sequence[Input]) -> None:
-        self.data: list[float] = [xi.data if isinstance(xi, Value) else float(xi) for xi in x]
+        values = [xi for xi in x if isinstance(xi, Value)]
+        self.values: tuple[Value, ...] = tuple(values)
         self.positions: list[int] | None = None  # where the Values are; None: all inputs are Values
-        if not all(isinstance(xi, Value) for xi in x):
+        if len(values) == len(x):  # inside a network: a layer's inputs are the last layer's outputs
+            self.data: list[float] = [v.data for v in values]
+        else:  # data (numbers), perhaps mixed with Values
+            self.data = [xi.data if isinstance(xi, Value) else float(xi) for xi in x]
             self.positions = [i for i, xi in enumerate(x) if isinstance(xi, Value)]
-        self.values: tuple[Value, ...] = tuple(xi for xi in x if isinstance(xi, Value))
 
 
 def fused_neurons(neurons: Sequence[Neuron], inputs: Inputs, relu: bool = False) -> list[Value]:
@@ -483,7 +494,7 @@ class Layer(Module):
     @property
     def fused(self) -> bool:
         """True if every neuron is one node (w·x + b fused); set it to change them all."""
-        return all(n.fused for n in self.neurons)
+        return all([n.fused for n in self.neurons])
 
     @fused.setter
     def fused(self, fused: bool) -> None:
