@@ -460,7 +460,12 @@ class Builder:
         except RuntimeError:
             finite = False
         if finite:
-            cause = f"raise: {op.name} raises {type(e).__name__} where PyTorch is finite"
+            data = [float(a.value.data if isinstance(a, Node) else a) for a in args]
+            xs = [t.tensor(x, dtype=t.float64, requires_grad=True) for x in data]
+            grads = t.autograd.grad(op.torch(*xs), xs, allow_unused=True)
+            smooth = all(d is None or bool(t.isfinite(d).all()) for d in grads)
+            how = "value and gradient" if smooth else "value (its gradient is not)"
+            cause = f"raise: {op.name} raises {type(e).__name__} where PyTorch's {how} is finite"
             self.g.events.append(("bug", cause, self.repro_build(args, line, e)))
         else:
             self.g.events.append(("expected c", f"c. domain error: {op.name} raises {type(e).__name__}", ""))
@@ -842,7 +847,7 @@ def diagnose(g: Graph, torch: Any, bad: set[int]) -> list[tuple[str, str, str]]:
             if rule:
                 out.append((f"expected {rule[0]}", rule, ""))
                 continue
-            verdict = arbitrate(op, data, documented, t_sum, (positions, gup))
+            verdict = arbitrate(op, data, documented, t_sum, (positions, gup), size)
             cause = f"grad: {op.name}({_kinds_of(op, data)}), upstream {kind(gup)}"
             cause = _ok_text(verdict, cause)
             note = f"d/d{child.name}: microgrand {documented!r}, PyTorch {t_sum!r}"
@@ -920,7 +925,7 @@ def _ok_text(verdict: str, cause: str) -> str:
     if verdict == "ok torch":
         return f"ok: PyTorch less accurate (60-digit reference), {cause}"
     if verdict == "ok limit":
-        return f"ok: PyTorch nan where the limit (60 digits, inputs ±10⁴⁰⁰) is microgrand's ±inf, {cause}"
+        return f"ok: microgrand gives the limit (60 digits, ±inf inputs as ±10⁴⁰⁰), PyTorch does not: {cause}"
     if verdict == "ok both wrong":
         return f"ok: both non-finite where the exact result is finite, {cause}"
     return cause
@@ -995,28 +1000,20 @@ def expected_rule(
     return None
 
 
-def arbitrate(
-    op: Op, data: list[float], mine: float, theirs: float, grad: tuple[list[int], float] | None
-) -> str:
-    """Who is right when microgrand and PyTorch differ: the 60-digit value (or derivative)."""
-    if op.mp is None or any(math.isnan(x) for x in data):
-        return "bug"
-    try:
-        import mpmath
-    except ImportError:
-        return "bug"
-    if not all(math.isfinite(x) for x in data):
-        return "ok limit" if grad is None and _limit(op, data) == mine != theirs else "bug"
+def _exact(op: Op, data: list[float], grad: tuple[list[int], float] | None, big: str = "") -> Any:
+    """The op's value, or its derivative with respect to the input at `positions` times g, at
+    60 digits (120 inside the difference quotient); each ±inf input replaced by ±`big`.
+    None where there is no real exact value (outside the op's domain)."""
+    import mpmath
+
     mp = mpmath.mp
     with mpmath.workdps(60):
-        xs = [mp.mpf(x) for x in data]
+        xs = [mp.mpf(big) * (1 if x > 0 else -1) if math.isinf(x) else mp.mpf(x) for x in data]
         try:
             if grad is None:
                 exact = op.mp(*xs)
             else:
                 positions, g = grad
-                if not math.isfinite(g):
-                    return "bug"
                 at = xs[positions[0]]
 
                 def f(t: Any) -> Any:
@@ -1029,21 +1026,52 @@ def arbitrate(
                 with mpmath.workdps(120):
                     exact = mp.diff(f, at, h=h) * g
         except (ValueError, ZeroDivisionError, OverflowError, TypeError):
-            return "bug"  # no real exact value here (outside the domain): nothing to settle
-        if not isinstance(exact, mpmath.mpf):
-            return "bug"
-        exact_f = (
-            float(exact) if abs(exact) < mp.mpf(1.7976931348623157e308) else math.copysign(math.inf, exact)
-        )
-        if not math.isfinite(exact_f):
-            return "bug"
-        if not math.isfinite(mine):
-            return "ok both wrong" if not math.isfinite(theirs) else "bug"
-        err_mine = abs(mp.mpf(mine) - exact)
-        err_theirs = abs(mp.mpf(theirs) - exact) if math.isfinite(theirs) else mp.inf
-        tiny = 8 * math.ulp(exact_f) + ABS
-        if err_mine <= err_theirs or err_mine <= tiny:
-            return "ok torch"
+            return None
+    return exact if isinstance(exact, mpmath.mpf) else None
+
+
+def _to_float(x: Any) -> float:
+    return float(x) if abs(x) < 1.7976931348623157e308 else math.copysign(math.inf, x)
+
+
+def arbitrate(
+    op: Op,
+    data: list[float],
+    mine: float,
+    theirs: float,
+    grad: tuple[list[int], float] | None,
+    size: float = 0.0,
+) -> str:
+    """Who is right when microgrand and PyTorch differ: the 60-digit value (or derivative).
+    With an infinite input: the limit, the input replaced by ±10⁴⁰⁰ and by ±10⁵⁰⁰ (for a
+    derivative by ±10³⁰ and ±10⁴⁰), where microgrand must agree with both."""
+    if op.mp is None or any(math.isnan(x) for x in data) or (grad is not None and not math.isfinite(grad[1])):
+        return "bug"
+    try:
+        import mpmath
+    except ImportError:
+        return "bug"
+    if not all(math.isfinite(x) for x in data):
+        if grad is None:
+            return "ok limit" if _limit(op, data) == mine != theirs else "bug"
+        # (a derivative is a difference quotient: the stand-ins must leave room for its step)
+        limits = [_exact(op, data, grad, big) for big in ("1e30", "1e40")]
+        if all(e is not None and close(mine, _to_float(e), 1e-9, ABS + REL * size) for e in limits):
+            return "ok limit"
+        return "bug"
+    exact = _exact(op, data, grad)
+    if exact is None:
+        return "bug"  # no real exact value here (outside the domain): nothing to settle
+    exact_f = _to_float(exact)
+    if not math.isfinite(exact_f):
+        return "bug"
+    if not math.isfinite(mine):
+        return "ok both wrong" if not math.isfinite(theirs) else "bug"
+    err_mine = abs(mpmath.mpf(mine) - exact)
+    err_theirs = abs(mpmath.mpf(theirs) - exact) if math.isfinite(theirs) else mpmath.inf
+    tiny = 8 * math.ulp(exact_f) + ABS + REL * size
+    if err_mine <= err_theirs or err_mine <= tiny:
+        return "ok torch"
     return "bug"
 
 
