@@ -831,6 +831,9 @@ def diagnose(g: Graph, torch: Any, bad: set[int]) -> list[tuple[str, str, str]]:
                 # microgrand's local derivative is PyTorch's (upstream 1) and nonzero, × ±inf
                 t_local = sum(_vjp(torch, op.torch, xs, 1.0)[i] for i in positions)
                 mg_local = sum(lg for lg in mg_locals if lg != 0.0)
+                limit = arbitrate(op, data, mg_local, t_local, (positions, 1.0)) if mg_local != 0.0 else ""
+                if not close(mg_local, t_local, 1e-9) and limit == "ok limit":  # an infinite input
+                    t_local = mg_local
                 if t_local != 0.0 and close(mg_local, t_local, 1e-9) and any(lg == 0.0 for lg in mg_locals):
                     # the input used twice, once with a zero local derivative (mse_loss([v], [v]))
                     out.append(("expected b", RULE_B_LOCAL, ""))
@@ -1002,7 +1005,7 @@ def expected_rule(
 
 def _exact(op: Op, data: list[float], grad: tuple[list[int], float] | None, big: str = "") -> Any:
     """The op's value, or its derivative with respect to the input at `positions` times g, at
-    60 digits (120 inside the difference quotient); each ±inf input replaced by ±`big`.
+    60 digits (more inside the difference quotient); each ±inf input replaced by ±`big`.
     None where there is no real exact value (outside the op's domain)."""
     import mpmath
 
@@ -1023,7 +1026,9 @@ def _exact(op: Op, data: list[float], grad: tuple[list[int], float] | None, big:
                     return op.mp(*ys)
 
                 h = abs(at) * mp.mpf(10) ** -25 if at != 0 else mp.mpf(10) ** -40
-                with mpmath.workdps(120):
+                # enough digits that a step h still shows beside the largest input (1e30 + 1e-333)
+                largest = max([abs(x) for x in xs] + [mp.mpf(1)])
+                with mpmath.workdps(60 + int(mp.log10(largest / h))):
                     exact = mp.diff(f, at, h=h) * g
         except (ValueError, ZeroDivisionError, OverflowError, TypeError):
             return None
