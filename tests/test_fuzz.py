@@ -12,6 +12,7 @@ Skipped cleanly when torch is not installed.
 from __future__ import annotations
 
 import math
+import random
 import sys
 from pathlib import Path
 
@@ -67,6 +68,28 @@ def test_a_planted_wrong_value_is_caught(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(Value, "sqrt", sqrt_off_by_a_little)
     bugs = fuzz.run(60, SEED).bugs()
     assert any(cause.startswith("value: sqrt") for cause, _ in bugs), bugs
+
+
+def test_a_graphs_reproducer_rebuilds_it_exactly() -> None:
+    """The program printed for a mismatch builds the same values and gradients, bit for bit."""
+    rng = random.Random(SEED)
+    for _ in range(40):
+        g = fuzz.random_graph(rng)
+        if g.root is None:
+            continue
+        namespace: dict[str, object] = {}
+        exec(fuzz.repro(g, None, None), namespace)  # builds the graph again and backpropagates
+        g.root.value.backward()
+        for node in g.leaves + g.nodes:
+            again = namespace[node.name]
+            assert isinstance(again, Value)
+            assert same_float(again.data, node.value.data) and same_float(again.grad, node.value.grad), (
+                node.name
+            )
+
+
+def same_float(a: float, b: float) -> bool:
+    return a == b or (math.isnan(a) and math.isnan(b))
 
 
 def test_tolerance_nan_equals_nan_and_infinities_must_match() -> None:

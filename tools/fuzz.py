@@ -569,6 +569,7 @@ class Builder:
             f"[{', '.join(p.name for ps in params for p in ps)}]): "
             f"p.data = q.data"
         )
+        build.append(f"{', '.join(p.name for ps in params for p in ps)}, = {layer_name}.parameters()")
         module = (
             Layer(nin, nout, act, bias=bias, seed=0)
             if ctor.startswith("Layer")
@@ -591,8 +592,8 @@ class Builder:
             return
         outs = outs if isinstance(outs, list) else [outs]
         self.g.code += build
-        out_names = ", ".join(f"v{len(self.g.nodes)}_{j}" for j in range(nout))
-        self.g.code.append(f"{out_names}{',' if nout == 1 else ''} = {layer_name}({x_code})")
+        outputs: list[Node] = []
+        inner: list[str] = []  # the w·x + b node under an activation: the output's first child
         for j, out in enumerate(outs):
             ps = params[j]
             w, b = ps[:nin], (ps[nin] if bias else None)
@@ -600,17 +601,20 @@ class Builder:
             label = f"{layer_name} neuron {j} ({act})"
             zop = neuron_op(nin, bias, act == "relu", f"{label}: w·x + b")
             if act in ("linear", "relu"):
-                self.register(zop, args, out)
+                outputs.append(self.register(zop, args, out))
                 continue
             z_mg = out.children[0] if out.children else None
             if z_mg is None:
                 raise AssertionError(f"{label}: output has no input")
             z = self.register(zop, args, z_mg)
             unary = {"tanh": TANH, "sigmoid": SIGMOID, "leaky_relu": LEAKY}.get(act)
-            if unary is not None:
-                self.register(unary, [z], out)
-            else:
-                self.register(PRELU, [z, ps[-1]], out)
+            outputs.append(
+                self.register(unary, [z], out) if unary else self.register(PRELU, [z, ps[-1]], out)
+            )
+            inner.append(f"{z.name} = {outputs[-1].name}.children[0]  # w·x + b")
+        names = ", ".join(o.name for o in outputs)
+        self.g.code.append(f"{names} = {layer_name}({x_code})")
+        self.g.code += inner
 
     def probability(self) -> Node | None:
         """A node in [0, 1] (unless nan): the sigmoid of one from the pool, or now and then any."""
@@ -860,7 +864,12 @@ def diagnose(g: Graph, torch: Any, bad: set[int]) -> list[tuple[str, str, str]]:
         parts = passed.get(id(n), [])
         if n is g.root:
             parts = [*parts, 1.0]
-        expect = _sum(parts)
+        try:
+            expect = math.fsum(parts)
+        except OverflowError:  # the order of the terms decides whether their sum overflows
+            continue
+        except ValueError:  # inf - inf
+            expect = sum(parts)
         terms = magnitude.get(id(n), [])
         scale = sum(terms) + 1.0 if all(math.isfinite(p) for p in terms) else 0.0
         if id(n) in bad and id(n) not in tainted and not close(n.value.grad, expect, abs_=ABS + REL * scale):
@@ -1082,7 +1091,7 @@ def arbitrate(
 
 def repro(g: Graph, n: Node | None, gup: float | None, note: str = "") -> str:
     """A short program: the op on microgrand's own input values (or the whole graph)."""
-    head = ["from microgrand import Value, losses", "from microgrand.nn import Neuron"]
+    head = ["from microgrand import Value, losses", "from microgrand.nn import Layer, Neuron"]
     if n is None or n.op is None:
         tail = [f"# {note}"] if note else []
         return "\n".join([*head, *g.code, f"{g.root.name if g.root else '?'}.backward()", *tail])
