@@ -87,7 +87,11 @@ def test_binary_cross_entropy_of_a_tiny_probability_uses_log1p() -> None:
 # ---------------------------------------------------------------- training notices divergence
 
 
-def test_fit_stops_at_the_first_non_finite_loss_and_keeps_finite_weights() -> None:
+@pytest.mark.parametrize(
+    ("lr", "saved"),
+    [(1e300, False), (1e150, True)],  # nan in epoch 1; inf in epoch 2, after a finite (best) epoch 1
+)
+def test_fit_stops_at_the_first_non_finite_loss_and_keeps_finite_weights(lr: float, saved: bool) -> None:
     X, y = data.make_moons(60, noise=0.1, seed=0, signed=True)
     model = nn.MLP(2, [8, 1], seed=0)
     stopper = train.EarlyStopping(patience=3)
@@ -97,7 +101,7 @@ def test_fit_stops_at_the_first_non_finite_loss_and_keeps_finite_weights() -> No
             X,
             y,
             loss_fn=losses.hinge_loss,
-            optimizer=optim.SGD(model.parameters(), lr=1e300),
+            optimizer=optim.SGD(model.parameters(), lr=lr),
             val=(X[:10], y[:10]),
             early_stopping=stopper,
             epochs=20,
@@ -105,7 +109,9 @@ def test_fit_stops_at_the_first_non_finite_loss_and_keeps_finite_weights() -> No
         )
     assert all(math.isfinite(p.data) for p in model.parameters())
     assert all(math.isfinite(loss) for loss in err.value.history.train_loss)
-    assert stopper.best_state is None or all(math.isfinite(v) for v in _floats(stopper.best_state))
+    # a best state is saved only from a finite epoch, and then holds finite weights
+    assert (stopper.best_state is not None) == saved
+    assert all(math.isfinite(v) for v in _floats(stopper.best_state or {}))
 
 
 def _floats(state: dict) -> list[float]:
