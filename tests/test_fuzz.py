@@ -88,6 +88,11 @@ def test_a_graphs_reproducer_rebuilds_it_exactly() -> None:
             )
 
 
+def test_every_reproducer_in_the_run_is_valid_python(report: fuzz.Report) -> None:
+    for code in report.examples.values():
+        compile(code, "<reproducer>", "exec")
+
+
 def same_float(a: float, b: float) -> bool:
     return a == b or (math.isnan(a) and math.isnan(b))
 

@@ -500,7 +500,7 @@ class Builder:
                         "x ** number",
                         lambda x, c=c: x**c,
                         lambda x, c=c: _mp_pow(x, c),
-                        lambda n, c=c: f"{n[0]} ** {c!r}",
+                        lambda n, c=c: f"{n[0]} ** {_fmt(float(c))}",
                     )
                     self.add(op, [a], lambda: a.value**c)
                 else:
@@ -512,7 +512,12 @@ class Builder:
                 base = {"+": ADD, "-": SUB, "*": MUL, "/": DIV, "**": POW}[sym]
                 if sym == "**":
                     c = abs(c) if rng.random() < 0.8 else c
-                op = Op(f"number {sym} x", base.torch, base.mp, lambda n, s=sym, c=c: f"{c!r} {s} {n[1]}")
+                op = Op(
+                    f"number {sym} x",
+                    base.torch,
+                    base.mp,
+                    lambda n, s=sym, c=c: f"{_fmt(c) if c >= 0 else f'({_fmt(c)})'} {s} {n[1]}",
+                )
                 fns = {"+": lambda: c + a.value, "-": lambda: c - a.value, "*": lambda: c * a.value,
                        "/": lambda: c / a.value, "**": lambda: c**a.value}  # fmt: skip
                 self.add(op, [c, a], fns[sym])
