@@ -33,8 +33,9 @@ decides who is right. Each disagreement is either one of the documented differen
   b. a node whose upstream gradient is exactly 0, or an input whose local derivative is
      exactly 0, passes nothing back (PyTorch may give 0 × inf = nan);
   c. a domain error (log of x <= 0, sqrt of x < 0, x/0, 0 ** negative, negative ** fraction,
-     Value ** Value with base <= 0, exp or pow overflow) raises ValueError, ZeroDivisionError
-     or OverflowError where PyTorch returns a non-finite number;
+     a Value exponent with a negative base) raises ValueError, ZeroDivisionError or
+     OverflowError where PyTorch returns a non-finite number (a raise where PyTorch's value is
+     finite is a mismatch, even where its gradient is not);
   d. binary_cross_entropy's gradient with respect to a Value target at p = 0 or 1 is ±100/n
      (the clamped logs), where PyTorch's is ±inf;
 
