@@ -20,8 +20,8 @@ so where scripts do not run (a code host's preview) the graph is still there.
 from __future__ import annotations
 
 import html
-import itertools
 import json
+import uuid
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -32,7 +32,6 @@ from .engine import Value
 from .graph import backward_steps, trace
 
 MAX_LISTED = 6  # inputs named in one caption; the rest are counted
-_ids = itertools.count()
 
 
 @dataclass
@@ -168,10 +167,11 @@ def fit_texts(scene: Scene, frames: list[Frame]) -> None:
 
 def page(svg: str, frames: list[Frame], interval_ms: int, title: str) -> str:
     """The player as an HTML fragment: controls, caption, the picture, the frames and the script."""
-    pid = f"mg-player-{next(_ids)}"
+    # unique across kernels and reruns too: a notebook can hold outputs of earlier sessions
+    pid = f"mg-player-{uuid.uuid4().hex[:12]}"
     script = resources.files("microgrand").joinpath("_player.js").read_text(encoding="utf-8")
     data = json.dumps({"frames": [f.to_json() for f in frames], "interval": interval_ms}, ensure_ascii=True)
-    data = data.replace("</", "<\\/")  # nothing in the data can end the script element
+    data = data.replace("<", "\\u003c")  # so no text in the data can end or open a script element
     last = len(frames) - 1
     buttons = [
         ("first", "First step", "|◀"),
@@ -219,28 +219,34 @@ class _Names:
 
     def __init__(self, index: dict[Value, int]) -> None:
         self.index = index
-        self.cache: dict[Value, str] = {}
 
     def of(self, v: Value) -> str:
         if v.label:
             return printable(str(v.label))
         if v.is_leaf:
             return _minus(num(v.data))
-        if v not in self.cache:
-            f = self.formula(v)
-            self.cache[v] = f"({f})" if len(f) <= 30 else f"the {printable(str(v.op))} node"
-        return self.cache[v]
+        formula = self.formula(v, depth=1)
+        return f"({formula})" if len(formula) <= 30 else f"the {printable(str(v.op))} node"
 
     def computes(self, v: Value) -> str:
         """``e = a * b`` for a labelled Value, ``a * b`` for another."""
         return f"{self.of(v)} = {self.formula(v)}" if v.label else self.formula(v)
 
-    def formula(self, v: Value) -> str:
-        """``a * b``, ``tanh(x)``, ``relu neuron(w0, x0, …)``: the op and what it took."""
-        args = [self.of(c) for c in v.children[:4]] + (["…"] if len(v.children) > 4 else [])
-        if v.op in ("+", "-", "*", "/") and len(args) == 2:
-            return f"{args[0]} {v.op} {args[1]}"
-        return f"{printable(str(v.op))}({', '.join(args)})"
+    def formula(self, v: Value, depth: int = 2) -> str:
+        """``a * b``, ``tanh(x)``, ``relu neuron(w0, x0, …)``: the op and what it took
+        (inputs without a label by their own formula, `depth` levels down)."""
+        args = []
+        for c in v.children[:4]:
+            if c.label or c.is_leaf:
+                args.append(self.of(c))
+            else:
+                args.append(f"({self.formula(c, depth - 1)})" if depth > 1 else "…")
+        if len(v.children) > 4:
+            args.append("…")
+        op = printable(str(v.op))
+        if op in ("+", "-", "*", "/") and len(args) == 2:
+            return f"{args[0]} {op} {args[1]}"
+        return f"{op}({', '.join(args)})"
 
 
 def _and(parts: list[str]) -> str:

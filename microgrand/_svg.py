@@ -144,9 +144,14 @@ def to_svg(scene: Scene, rankdir: str = "LR", legend: bool = False) -> str:
         return len(sizes) - 1
 
     box_v = [vertex(s.width, s.height) for s in shapes]
-    op_size = {
-        i: (max(text_width(b.op, BOX_FONT) + 16, 30.0), 22.0) for i, b in enumerate(scene.boxes) if b.op
-    }
+    fan_in: dict[int, int] = {}
+    for a in scene.arrows:
+        fan_in[a.head] = fan_in.get(a.head, 0) + 1
+    op_size = {}
+    for i, b in enumerate(scene.boxes):
+        if b.op:  # an oval grows along its side where many edges come in, so they can end apart
+            w, side = max(text_width(b.op, BOX_FONT) + 16, 30.0), 7.0 * fan_in.get(i, 0)
+            op_size[i] = (max(w, side), 22.0) if across else (w, max(22.0, side))
     op_v = {i: vertex(*wh) for i, wh in op_size.items()}
     more_text = f"… {scene.hidden:,} more node{'s' if scene.hidden != 1 else ''}"
     more_v = vertex(text_width(more_text, BOX_FONT) + 2 * PAD, LINE + 2 * PAD) if scene.hidden else -1
@@ -192,17 +197,18 @@ def to_svg(scene: Scene, rankdir: str = "LR", legend: bool = False) -> str:
     ]
     # edges first, so boxes and labels are drawn over them
     routes = lay.routes
-    k = len(op_v)
     for i, j in enumerate(op_v):
         out.append(_edge_path(routes[i], point, f'data-opedge="{j}"'))
-    for n, (a, lab) in enumerate(zip(scene.arrows, label_v)):
+    arrow_routes, k = [], len(op_v)
+    for lab in label_v:
         route = routes[k]
         if lab >= 0:  # value → label → op: one line through the label
             second = routes[k + 1]
             route = [*route[:-1], (route[-1][0], second[0][1], route[-1][2]), *second[1:]]
-            k += 2
-        else:
-            k += 1
+        arrow_routes.append(route)
+        k += 2 if lab >= 0 else 1
+    _spread_ends(scene.arrows, arrow_routes, {i: (lay.center[v], extents[v]) for i, v in op_v.items()})
+    for n, (a, route) in enumerate(zip(scene.arrows, arrow_routes)):
         attrs = f'data-edge="{n}"' if a.tail is not None else 'stroke-dasharray="5,3"'
         out.append(_edge_path(route, point, attrs))
     for n, (a, lab) in enumerate(zip(scene.arrows, label_v)):
@@ -242,6 +248,29 @@ def to_svg(scene: Scene, rankdir: str = "LR", legend: bool = False) -> str:
         )
     out.append("</svg>")
     return "\n".join(out)
+
+
+def _spread_ends(
+    arrows: list[Arrow],
+    routes: list[list[tuple[float, float, float]]],
+    ovals: dict[int, tuple[tuple[float, float], tuple[float, float]]],
+) -> None:
+    """Edges into one oval end at points spread over its side (in the order they arrive),
+    not all at one point, so each can be followed to its end."""
+    into: dict[int, list[int]] = {}
+    for n, a in enumerate(arrows):
+        into.setdefault(a.head, []).append(n)
+    for head, ns in into.items():
+        if len(ns) < 2:
+            continue
+        (r0, c0), (rank_ext, cross_ext) = ovals[head]
+        half = cross_ext / 2 - 3
+        ns.sort(key=lambda n: routes[n][-2][2])  # where each comes from: no crossing at the end
+        for k, n in enumerate(ns):
+            dc = -half + 2 * half * k / (len(ns) - 1)
+            reach = rank_ext / 2 * (1 - (dc / (cross_ext / 2)) ** 2) ** 0.5  # on the ellipse
+            enter = routes[n][-1][0]
+            routes[n][-1] = (enter, r0 - reach, c0 + dc)
 
 
 def _box_svg(i: int, box: Box, shape: _Shape, centre: tuple[float, float]) -> str:
