@@ -155,6 +155,8 @@ function microgradPlayer(id) {
     if (act) { e.preventDefault(); actions[act](); }
   });
 
-  root.querySelector(".mg-controls").hidden = false;
+  var controls = root.querySelector(".mg-controls"); // hidden until this script runs: no dead buttons
+  controls.hidden = false;
+  controls.style.display = "flex";
   show(0);
 }

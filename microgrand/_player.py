@@ -191,7 +191,7 @@ def page(svg: str, frames: list[Frame], interval_ms: int, title: str) -> str:
     return (
         f'<div class="mg-player" id="{pid}" role="group" aria-label="{html.escape(title)}" tabindex="0" '
         f'style="font-family: Helvetica, Arial, sans-serif; font-size: 13px">'
-        f'<div class="mg-controls" hidden style="display:flex; gap:4px; align-items:center; flex-wrap:wrap">'
+        f'<div class="mg-controls" hidden style="gap:4px; align-items:center; flex-wrap:wrap">'
         f'{controls}<input type="range" min="0" max="{last}" value="{last}" step="1" '
         f'aria-label="Frame" style="flex:1; min-width:120px">'
         f'<span class="mg-count" style="min-width:5em; text-align:right">{last + 1} / {last + 1}</span>'

@@ -139,13 +139,12 @@ def test_frames_of_the_readme_graph() -> None:
 
 
 def test_backward_frames_follow_backward_steps() -> None:
-    """Each backward frame lights the node of its step and labels its edges local × upstream = contribution."""
+    """A backward frame lights its step's node and labels its edges local × upstream = contribution."""
     x, w = Value(1.5, label="x"), Value(-0.5, label="w")
     h = (x * w + x).tanh()
     y = h * h + w
     y.label = "y"
     player = stepper(y)
-    reference = karpathy_example  # noqa: F841 (a reminder that frames never use the drawn grads)
     nodes = trace(y)[0]
     steps = list(backward_steps(y))  # the same pass, run here
     frames = [f for f in player.frames if f.caption.startswith("Backward step")]
