@@ -101,7 +101,7 @@ def make_frames(root: Value, scene: Scene) -> list[Frame]:
                 edges=[(a, scene.arrows[a].texts[0]) for a in scene.inputs[i] if a is not None],
             )
         )
-    r = names.of(root)
+    r = names.of(root) if root.label or root.is_leaf else "output"
     frames.append(
         Frame(
             f"Backward pass begins: d{r}/d{r} = 1, so {r}'s grad is 1.",
@@ -141,7 +141,7 @@ def make_frames(root: Value, scene: Scene) -> list[Frame]:
         waiting = []
     frames.append(
         Frame(
-            f"Done: every grad is d{r}/d(that Value), as {r}.backward() leaves it.",
+            f"Done: every grad is d{r}/d(that Value), as backward() leaves it.",
             grads=waiting,
             backward=True,
         )
@@ -225,28 +225,35 @@ class _Names:
             return printable(str(v.label))
         if v.is_leaf:
             return _minus(num(v.data))
-        formula = self.formula(v, depth=1)
+        formula = self.formula(v)
         return f"({formula})" if len(formula) <= 30 else f"the {printable(str(v.op))} node"
 
     def computes(self, v: Value) -> str:
         """``e = a * b`` for a labelled Value, ``a * b`` for another."""
         return f"{self.of(v)} = {self.formula(v)}" if v.label else self.formula(v)
 
-    def formula(self, v: Value, depth: int = 2) -> str:
-        """``a * b``, ``tanh(x)``, ``relu neuron(w0, x0, …)``: the op and what it took
-        (inputs without a label by their own formula, `depth` levels down)."""
-        args = []
-        for c in v.children[:4]:
-            if c.label or c.is_leaf:
-                args.append(self.of(c))
-            else:
-                args.append(f"({self.formula(c, depth - 1)})" if depth > 1 else "…")
-        if len(v.children) > 4:
-            args.append("…")
+    def formula(self, v: Value, depth: int = 3) -> str:
+        """``a * b + c``, ``tanh(x)``, ``relu neuron(w0, x0, …)``: the op and what it took
+        (inputs without a label by their own formula, `depth` levels down, then "…")."""
         op = printable(str(v.op))
-        if op in ("+", "-", "*", "/") and len(args) == 2:
-            return f"{args[0]} {op} {args[1]}"
-        return f"{op}({', '.join(args)})"
+        if op in _PRECEDENCE and len(v.children) == 2:
+            left, right = (self._operand(c, depth, op, k == 1) for k, c in enumerate(v.children))
+            return f"{left} {op} {right}"
+        args = [self._operand(c, depth, "", False) for c in v.children[:4]]
+        return f"{op}({', '.join(args + (['…'] if len(v.children) > 4 else []))})"
+
+    def _operand(self, c: Value, depth: int, parent: str, right: bool) -> str:
+        if c.label or c.is_leaf:
+            return self.of(c)
+        if depth <= 1:
+            return "…"
+        inner = self.formula(c, depth - 1)
+        mine, theirs = _PRECEDENCE.get(str(c.op), 9), _PRECEDENCE.get(parent, 0)
+        # brackets where the order of operations needs them: (a + b) * c, a - (b - c)
+        return f"({inner})" if mine < theirs or (right and mine == theirs and parent in "-/") else inner
+
+
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 
 
 def _and(parts: list[str]) -> str:

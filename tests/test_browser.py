@@ -329,3 +329,21 @@ def test_no_box_overlaps_another_and_no_edge_passes_through_a_box(
         assert result["boxes"] > 3, name
         assert result["overlaps"] == 0, name
         assert result["through"] == 0, name
+
+
+def test_the_script_that_makes_the_readme_picture_runs(
+    browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PIL import Image
+
+    script = Path(__file__).resolve().parent.parent / "docs" / "make_readme_player.py"
+    spec = importlib.util.spec_from_file_location("make_readme_player", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "HERE", tmp_path)
+    module.main(browser)  # Playwright's sync API runs once per process: lend it this module's browser
+    image = Image.open(tmp_path / "player.png").convert("RGB")
+    colours = dict((c, n) for n, c in image.getcolors(maxcolors=1 << 22) or [])
+    assert colours.get((0xCC, 0x00, 0x00), 0) > 500  # the node at work and its edges, in red
+    assert colours.get((0xFF, 0xD9, 0x66), 0) > 500  # the root

@@ -134,7 +134,7 @@ def test_frames_of_the_readme_graph() -> None:
         "Backward step 1 of 3: L passes −2 × 1 = −2 to d and 4 × 1 = 4 to f",
         "Backward step 2 of 3: d passes 1 × −2 = −2 to e and 1 × −2 = −2 to c",
         "Backward step 3 of 3: e passes −3 × −2 = 6 to a and 2 × −2 = −4 to b",
-        "Done: every grad is dL/d(that Value), as L.backward() leaves it.",
+        "Done: every grad is dL/d(that Value), as backward() leaves it.",
     ]
 
 
@@ -308,3 +308,16 @@ def test_draw_svg_and_the_player_need_neither_graphviz_nor_dot(tmp_path: Path) -
     svg_len, page_len, imported = run.stdout.split()
     assert int(svg_len) > 1000 and int(page_len) > int(svg_len) and imported == "False"
     assert "Backward step 1 of" in out.read_text(encoding="utf-8")
+
+
+def test_the_readme_lines_make_a_player(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Step through backprop", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)  # type: ignore[union-attr]
+    assert len([line for line in code.splitlines() if line.strip()]) == 3
+    monkeypatch.chdir(tmp_path)
+    exec(code, {})
+    frames = player_data((tmp_path / "backprop.html").read_text(encoding="utf-8"))["frames"]
+    captions = [f["c"] for f in frames]  # type: ignore[attr-defined]
+    # no Value has a label but the four leaves: the others are named by their formula
+    assert "Backward step 2 of 3: (a * b + c) passes 1 × −2 = −2 to (a * b) and 1 × −2 = −2 to c" in captions
