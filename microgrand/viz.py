@@ -277,6 +277,11 @@ class Player:
     def _repr_html_(self) -> str:
         return self.to_html()
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        # the last frame as a plain picture too, for viewers that show no HTML; IPython adds
+        # text/html from _repr_html_, which every notebook front end prefers
+        return {"image/svg+xml": self.svg}
+
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write a self-contained HTML page to `path`; it works offline in any browser."""
         path = Path(path)

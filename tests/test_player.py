@@ -321,3 +321,26 @@ def test_the_readme_lines_make_a_player(tmp_path: Path, monkeypatch: pytest.Monk
     captions = [f["c"] for f in frames]  # type: ignore[attr-defined]
     # no Value has a label but the four leaves: the others are named by their formula
     assert "Backward step 2 of 3: (a * b + c) passes 1 × −2 = −2 to (a * b) and 1 × −2 = −2 to c" in captions
+
+
+def test_a_notebook_shows_the_player_as_html_and_the_drawing_as_svg() -> None:
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    code = textwrap.dedent(
+        """
+        from microgrand import Value
+        from microgrand.viz import draw_svg, stepper
+        L = Value(2.0, label="a") * Value(-3.0, label="b")
+        L.label = "L"
+        """
+    )
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in (code, "stepper(L)", "draw_svg(L)")]
+    nbclient.NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    player, drawing = (nb.cells[k].outputs[0]["data"] for k in (1, 2))
+    assert 'role="status"' in player["text/html"] and "<script>" in player["text/html"]
+    assert player["image/svg+xml"].startswith("<svg")  # the last frame, for viewers without HTML
+    assert player["image/svg+xml"] in player["text/html"]
+    assert set(drawing) == {"image/svg+xml", "text/plain"}
+    assert "data a" not in drawing["image/svg+xml"] and "data 2" in drawing["image/svg+xml"]
