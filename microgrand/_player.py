@@ -226,7 +226,9 @@ class _Names:
         if v.is_leaf:
             return _minus(num(v.data))
         formula = self.formula(v)
-        return f"({formula})" if len(formula) <= 30 else f"the {printable(str(v.op))} node"
+        if len(formula) > 40:  # a name must stay short, and still tell this node from its neighbours
+            formula = self.formula(v, depth=2)
+        return f"({formula})" if len(formula) <= 40 else f"({formula[:38]}…)"
 
     def computes(self, v: Value) -> str:
         """``e = a * b`` for a labelled Value, ``a * b`` for another."""
@@ -239,8 +241,9 @@ class _Names:
         if op in _PRECEDENCE and len(v.children) == 2:
             left, right = (self._operand(c, depth, op, k == 1) for k, c in enumerate(v.children))
             return f"{left} {op} {right}"
-        args = [self._operand(c, depth, "", False) for c in v.children[:4]]
-        return f"{op}({', '.join(args + (['…'] if len(v.children) > 4 else []))})"
+        shown = v.children[:2] if len(v.children) > 3 else v.children
+        args = [self._operand(c, depth, "", False) for c in shown]
+        return f"{op}({', '.join(args + (['…'] if len(shown) < len(v.children) else []))})"
 
     def _operand(self, c: Value, depth: int, parent: str, right: bool) -> str:
         if c.label or c.is_leaf:
