@@ -1,14 +1,23 @@
 """Draw a computation graph: values, gradients, and the chain rule on the edges.
 
+Three ways to look at a graph, all showing the same boxes and colours:
+
+* `stepper(root)`: a player that steps through the forward and the backward pass,
+  frame by frame, in a notebook or a saved HTML page (no Graphviz needed);
+* `draw_svg(root)`: one SVG picture (no Graphviz needed);
+* `draw_dot(root)` and `draw_step(steps, k)`: a `graphviz.Digraph`, for those who
+  have Graphviz (PDF, PNG, DOT source); `render` writes it to a file.
+
     >>> from microgrand import Value
-    >>> from microgrand.viz import draw_dot, render
+    >>> from microgrand.viz import draw_dot, draw_svg, render, stepper
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
     >>> L = a * b + a
     >>> L.label = "L"
+    >>> stepper(L).save("backprop.html")  # doctest: +SKIP
     >>> L.backward()
+    >>> draw_svg(L, show_local_grads=True).save("L.svg")  # doctest: +SKIP
     >>> g = draw_dot(L, show_local_grads=True)  # a graphviz.Digraph: a notebook shows it
-    >>> print(g.source)  # doctest: +SKIP
-    >>> render(g, "L.svg")  # doctest: +SKIP
+    >>> render(g, "L.png")  # doctest: +SKIP
 
 What a drawing shows:
 
@@ -43,12 +52,15 @@ in red, ``local × upstream = contribution`` on its edges, and grads shown only
 for the nodes the pass has reached.
 
 Node names are ``n0, n1, ...`` in trace order (never ``id()``), so the same graph
-gives the same DOT source in every run. Labels are escaped: ``{ } | < > " \\``
-and newlines are drawn as text and cannot change the DOT source.
+gives the same DOT source in every run. Labels are text, never markup: ``{ } | < > " \\``
+and newlines are drawn as they are; control characters and the characters no picture
+can hold (U+FFFE, U+FFFF, ...) as escapes (``\\x1b``, ``\\ufffe``); a label longer than
+48 characters is cut, ending in "…". A label that is not a str is refused, naming the Value.
 
-Needs the optional Python package ``graphviz`` (``pip install "microgrand[viz]"``)
-to build a drawing, and the Graphviz program ``dot`` to turn it into a picture.
-Only imported when you draw: ``import microgrand`` works without either.
+`draw_dot` needs the optional Python package ``graphviz`` (``pip install "microgrand[viz]"``)
+to build a drawing, and the Graphviz program ``dot`` to turn it into a picture; it is
+imported only then (in `microgrand._digraph`). `draw_svg` and `stepper` lay the graph out
+themselves (`microgrand._layout`) and need neither.
 """
 
 from __future__ import annotations
