@@ -180,10 +180,30 @@ def _reduce_crossings(
                 # no neighbour on that side: keep its place
                 keys[v] = sum(ks) / len(ks) if ks else k * stretch
             layers[i] = sorted(layers[i], key=keys.__getitem__)
+        _transpose(layers, left, right)
         crossings = _crossings(layers, right)
         if crossings < best_crossings:
             best, best_crossings = [lay[:] for lay in layers], crossings
     return best
+
+
+def _transpose(layers: list[list[int]], left: list[list[int]], right: list[list[int]]) -> None:
+    """Swap neighbours in a layer while that removes crossings (what barycentres miss)."""
+    pos: dict[int, int] = {v: k for lay in layers for k, v in enumerate(lay)}
+
+    def cost(u: int, v: int) -> int:  # crossings between u's and v's edges, u placed above v
+        return sum(1 for nbrs in (left, right) for a in nbrs[u] for b in nbrs[v] if pos[a] > pos[b])
+
+    improved, rounds = True, 0
+    while improved and rounds < 8:
+        improved, rounds = False, rounds + 1
+        for lay in layers:
+            for k in range(len(lay) - 1):
+                u, v = lay[k], lay[k + 1]
+                if cost(v, u) < cost(u, v):
+                    lay[k], lay[k + 1] = v, u
+                    pos[u], pos[v] = k + 1, k
+                    improved = True
 
 
 def _crossings(layers: list[list[int]], right: list[list[int]]) -> int:
