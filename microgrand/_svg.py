@@ -24,8 +24,8 @@ from .engine import Value
 from .graph import trace
 
 FONT = "Helvetica, Arial, 'Liberation Sans', sans-serif"
-BOX_FONT, EDGE_FONT = 12.0, 10.0
-LINE = 15.0  # height of a line of text in a box
+BOX_FONT, EDGE_FONT = 14.0, 11.0  # px: as big as draw_dot's 11 pt and 9 pt look
+LINE = 17.0  # height of a line of text in a box
 PAD = 6.0  # space around the text of a cell
 ARROW = 7.0  # length of an arrowhead
 MARGIN = 8.0
@@ -151,7 +151,7 @@ def to_svg(scene: Scene, rankdir: str = "LR", legend: bool = False) -> str:
     for i, b in enumerate(scene.boxes):
         if b.op:  # an oval grows along its side where many edges come in, so they can end apart
             w, side = max(text_width(b.op, BOX_FONT) + 16, 30.0), 7.0 * fan_in.get(i, 0)
-            op_size[i] = (max(w, side), 22.0) if across else (w, max(22.0, side))
+            op_size[i] = (max(w, side), 26.0) if across else (w, max(26.0, side))
     op_v = {i: vertex(*wh) for i, wh in op_size.items()}
     more_text = f"… {scene.hidden:,} more node{'s' if scene.hidden != 1 else ''}"
     more_v = vertex(text_width(more_text, BOX_FONT) + 2 * PAD, LINE + 2 * PAD) if scene.hidden else -1
