@@ -4,9 +4,10 @@
 // A frame changes texts that stay (data, grads: applied from frame 0 up to the
 // one shown) and lights things for itself alone (the node at work, its edges).
 // The layout never changes: only texts and colours do.
-function microgradPlayer(id) {
+function microgradPlayer(script, id) {
   "use strict";
-  var root = document.getElementById(id);
+  // the player this script sits in, even where the output is not in the document by id yet
+  var root = (script && script.closest && script.closest(".mg-player")) || document.getElementById(id);
   if (!root || root.dataset.ready) return;
   root.dataset.ready = "1";
   var spec = JSON.parse(root.querySelector(".mg-data").textContent);

@@ -201,7 +201,7 @@ def page(svg: str, frames: list[Frame], interval_ms: int, title: str) -> str:
         f'<div class="mg-view" style="overflow:hidden; border:1px solid #ddd; cursor:grab; '
         f'touch-action:none">{svg}</div>'
         f'<script type="application/json" class="mg-data">{data}</script>'
-        f"<script>{script}\nmicrogradPlayer({json.dumps(pid)});</script></div>"
+        f"<script>{script}\nmicrogradPlayer(document.currentScript, {json.dumps(pid)});</script></div>"
     )
 
 

@@ -347,3 +347,29 @@ def test_the_script_that_makes_the_readme_picture_runs(
     colours = dict((c, n) for n, c in image.getcolors(maxcolors=1 << 22) or [])
     assert colours.get((0xCC, 0x00, 0x00), 0) > 500  # the node at work and its edges, in red
     assert colours.get((0xFF, 0xD9, 0x66), 0) > 500  # the root
+
+
+def test_a_player_inserted_as_jupyterlab_inserts_outputs_works(open_page: Any, tmp_path: Path) -> None:
+    """JupyterLab sets an output's HTML on a detached node, swaps each script for a fresh copy
+    (so it runs), then attaches the node: the player must find itself all the same."""
+    player = stepper(karpathy_example()[0])
+    blank = tmp_path / "blank.html"
+    blank.write_text("<!DOCTYPE html><meta charset='utf-8'><body></body>")
+    page = open_page(blank)
+    page.page.evaluate(
+        """html => {
+        const host = document.createElement('div');
+        host.innerHTML = html;  // scripts set this way never run
+        host.querySelectorAll('script').forEach(old => {
+            const fresh = document.createElement('script');
+            Array.from(old.attributes).forEach(a => fresh.setAttribute(a.name, a.value));
+            fresh.textContent = old.textContent;
+            old.replaceWith(fresh);
+        });
+        document.body.appendChild(host);
+    }""",
+        player._repr_html_(),
+    )
+    assert page.caption() == player.frames[0].caption
+    page.click("Next step")
+    assert page.caption() == player.frames[1].caption
