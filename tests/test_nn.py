@@ -9,9 +9,8 @@ import sys
 
 import pytest
 
-from microgrand import Value
+from microgrand import Value, gradcheck
 from microgrand.engine import topological_order
-from microgrand.gradcheck import gradcheck
 from microgrand.nn import MLP, Dropout, Layer, Linear, Module, Neuron, neuron_fine_grained
 
 # On Python >= 3.12 sum() of floats is compensated, so the fused forward can differ
