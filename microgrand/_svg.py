@@ -133,56 +133,66 @@ def _box_shape(box: Box) -> _Shape:
     return _Shape(cells, sum(cells), lines * LINE + 2 * PAD - 4)
 
 
-def to_svg(scene: Scene, rankdir: str = "LR", legend: bool = False) -> str:
-    """The scene as one ``<svg>`` element."""
-    across = rankdir in ("TB", "BT")  # ranks run down the page
-    shapes = [_box_shape(b) for b in scene.boxes]
-    sizes: list[tuple[float, float]] = []  # (width, height) of each vertex, then (rank, cross) extents
+@dataclass
+class _Vertices:
+    """The graph the layout sees: a vertex per box, per oval, per edge label and for the cut."""
 
-    def vertex(w: float, h: float) -> int:
-        sizes.append((w, h))
-        return len(sizes) - 1
+    sizes: list[tuple[float, float]] = field(default_factory=list)  # (width, height) on the page
+    box: list[int] = field(default_factory=list)  # vertex of each box
+    op: dict[int, int] = field(default_factory=dict)  # vertex of the oval of each box with an op
+    label: list[int] = field(default_factory=list)  # vertex of each arrow's label, -1 for none
+    more: int = -1  # vertex of the "… N more nodes" box
+    edges: list[tuple[int, int]] = field(default_factory=list)
 
-    box_v = [vertex(s.width, s.height) for s in shapes]
+    def add(self, w: float, h: float) -> int:
+        self.sizes.append((w, h))
+        return len(self.sizes) - 1
+
+
+def _vertices(scene: Scene, shapes: list[_Shape], more_text: str, across: bool) -> _Vertices:
+    g = _Vertices()
+    g.box = [g.add(s.width, s.height) for s in shapes]
     fan_in: dict[int, int] = {}
     for a in scene.arrows:
         fan_in[a.head] = fan_in.get(a.head, 0) + 1
-    op_size = {}
     for i, b in enumerate(scene.boxes):
         if b.op:  # an oval grows along its side where many edges come in, so they can end apart
             w, side = max(text_width(b.op, BOX_FONT) + 16, 30.0), 7.0 * fan_in.get(i, 0)
-            op_size[i] = (max(w, side), 26.0) if across else (w, max(26.0, side))
-    op_v = {i: vertex(*wh) for i, wh in op_size.items()}
-    more_text = f"… {scene.hidden:,} more node{'s' if scene.hidden != 1 else ''}"
-    more_v = vertex(text_width(more_text, BOX_FONT) + 2 * PAD, LINE + 2 * PAD) if scene.hidden else -1
-    label_v = []
+            g.op[i] = g.add(max(w, side), 26.0) if across else g.add(w, max(26.0, side))
+    if scene.hidden:
+        g.more = g.add(text_width(more_text, BOX_FONT) + 2 * PAD, LINE + 2 * PAD)
     for a in scene.arrows:
         if scene.labelled and a.tail is not None:
             # beside the line, not on it: above it across the page, right of it down the page
             w = max((text_width(t, EDGE_FONT) for t in a.texts), default=0.0) + 6
-            label_v.append(vertex(2 * w + 8, EDGE_FONT + 4) if across else vertex(w, 2 * EDGE_FONT + 6))
+            g.label.append(g.add(2 * w + 8, EDGE_FONT + 4) if across else g.add(w, 2 * EDGE_FONT + 6))
         else:
-            label_v.append(-1)
+            g.label.append(-1)
+    g.edges = [(g.op[i], g.box[i]) for i in g.op]  # op → its result, then input → (label →) op
+    for a, lab in zip(scene.arrows, g.label):
+        tail = g.more if a.tail is None else g.box[a.tail]
+        g.edges += [(tail, lab), (lab, g.op[a.head])] if lab >= 0 else [(tail, g.op[a.head])]
+    return g
 
-    graph_edges: list[tuple[int, int]] = [(op_v[i], box_v[i]) for i in op_v]
-    for a, lab in zip(scene.arrows, label_v):
-        tail = more_v if a.tail is None else box_v[a.tail]
-        if lab >= 0:
-            graph_edges += [(tail, lab), (lab, op_v[a.head])]
-        else:
-            graph_edges.append((tail, op_v[a.head]))
-    extents = [(h, w) if across else (w, h) for w, h in sizes]
-    lay = layered_layout(extents, graph_edges, node_gap=12.0 if across else 10.0, rank_gap=32.0)
+
+def to_svg(scene: Scene, rankdir: str = "LR", legend: bool = False) -> str:
+    """The scene as one ``<svg>`` element."""
+    across = rankdir in ("TB", "BT")  # ranks run down the page
+    shapes = [_box_shape(b) for b in scene.boxes]
+    more_text = f"… {scene.hidden:,} more node{'s' if scene.hidden != 1 else ''}"
+    g = _vertices(scene, shapes, more_text, across)
+    extents = [(h, w) if across else (w, h) for w, h in g.sizes]  # (along the edges, across them)
+    lay = layered_layout(extents, g.edges, node_gap=12.0 if across else 10.0, rank_gap=32.0)
 
     span_r, span_c = lay.size
     legend_rows = list(KINDS.items()) if legend else []
     legend_w = max((text_width(m, 10.0) for _, (_, m) in legend_rows), default=0.0) + 16
-    legend_h = len(legend_rows) * 18.0 + (8 if legend else 0)
     w, h = (span_c, span_r) if across else (span_r, span_c)
-    width, height = max(w, legend_w) + 2 * MARGIN, h + legend_h + 2 * MARGIN
+    width = max(w, legend_w) + 2 * MARGIN
+    height = h + 2 * MARGIN + (len(legend_rows) * 18.0 + 8 if legend else 0)
 
     def point(r: float, c: float) -> tuple[float, float]:
-        if rankdir == "RL" or rankdir == "BT":
+        if rankdir in ("RL", "BT"):
             r = span_r - r
         x, y = (c, r) if across else (r, c)
         return round(x + MARGIN, 1), round(y + MARGIN, 1)
@@ -196,22 +206,21 @@ def to_svg(scene: Scene, rankdir: str = "LR", legend: bool = False) -> str:
         f'<rect width="{width:.0f}" height="{height:.0f}" fill="white"/>',
     ]
     # edges first, so boxes and labels are drawn over them
-    routes = lay.routes
-    for i, j in enumerate(op_v):
-        out.append(_edge_path(routes[i], point, f'data-opedge="{j}"'))
-    arrow_routes, k = [], len(op_v)
-    for lab in label_v:
-        route = routes[k]
+    for i, j in enumerate(g.op):
+        out.append(_edge_path(lay.routes[i], point, f'data-opedge="{j}"'))
+    arrow_routes, k = [], len(g.op)
+    for lab in g.label:
+        route = lay.routes[k]
         if lab >= 0:  # value → label → op: one line through the label
-            second = routes[k + 1]
+            second = lay.routes[k + 1]
             route = [*route[:-1], (route[-1][0], second[0][1], route[-1][2]), *second[1:]]
         arrow_routes.append(route)
         k += 2 if lab >= 0 else 1
-    _spread_ends(scene.arrows, arrow_routes, {i: (lay.center[v], extents[v]) for i, v in op_v.items()})
+    _spread_ends(scene.arrows, arrow_routes, {i: (lay.center[v], extents[v]) for i, v in g.op.items()})
     for n, (a, route) in enumerate(zip(scene.arrows, arrow_routes)):
         attrs = f'data-edge="{n}"' if a.tail is not None else 'stroke-dasharray="5,3"'
         out.append(_edge_path(route, point, attrs))
-    for n, (a, lab) in enumerate(zip(scene.arrows, label_v)):
+    for n, (a, lab) in enumerate(zip(scene.arrows, g.label)):
         if lab >= 0:
             x, y = xy(lab)
             x, y, anchor = (x + 4, y, "start") if across else (x, y - EDGE_FONT / 2 - 2, "middle")
@@ -221,29 +230,26 @@ def to_svg(scene: Scene, rankdir: str = "LR", legend: bool = False) -> str:
                 f"{_esc(a.texts[0] if a.texts else '')}</text>"
             )
     for i, (b, s) in enumerate(zip(scene.boxes, shapes)):
-        out.append(_box_svg(i, b, s, xy(box_v[i])))
+        out.append(_box_svg(i, b, s, xy(g.box[i])))
         if b.op:
-            x, y = xy(op_v[i])
-            rx, ry = op_size[i][0] / 2, op_size[i][1] / 2
+            (x, y), (rx, ry) = xy(g.op[i]), (g.sizes[g.op[i]][0] / 2, g.sizes[g.op[i]][1] / 2)
             out.append(
                 f'<g data-op="{i}" stroke="black" stroke-width="1"><ellipse cx="{x}" cy="{y}" '
                 f'rx="{rx:.1f}" ry="{ry:.1f}" fill="white"/><text x="{x}" y="{y}" dy=".35em" '
                 f'text-anchor="middle" stroke="none">{_esc(b.op)}</text></g>'
             )
     if scene.hidden:
-        x, y = xy(more_v)
-        mw, mh = sizes[more_v]
+        (x, y), (mw, mh) = xy(g.more), g.sizes[g.more]
         out.append(
             f'<g><rect x="{x - mw / 2:.1f}" y="{y - mh / 2:.1f}" width="{mw:.1f}" height="{mh:.1f}" '
             f'fill="white" stroke="black" stroke-dasharray="5,3"/><text x="{x}" y="{y}" dy=".35em" '
             f'text-anchor="middle">{_esc(more_text)}</text></g>'
         )
-    top = h + MARGIN + 8
-    for r, (kd, (fill, meaning)) in enumerate(legend_rows):
-        y = top + 18 * r
+    for r, (kind_, (fill, meaning)) in enumerate(legend_rows):  # the key, under the graph
+        y = h + MARGIN + 8 + 18 * r
         out.append(
             f'<rect x="{MARGIN}" y="{y:.1f}" width="{legend_w:.1f}" height="16" fill="{fill}" '
-            f'stroke="black" stroke-width="{2 if kd == "root" else 1}"/><text x="{MARGIN + 6}" '
+            f'stroke="black" stroke-width="{2 if kind_ == "root" else 1}"/><text x="{MARGIN + 6}" '
             f'y="{y + 8:.1f}" dy=".35em" font-size="10">{_esc(meaning)}</text>'
         )
     out.append("</svg>")
