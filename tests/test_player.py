@@ -5,6 +5,7 @@ boxes and edges, cutting big graphs, hostile labels, and working with no Graphvi
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -344,3 +345,19 @@ def test_a_notebook_shows_the_player_as_html_and_the_drawing_as_svg() -> None:
     assert player["image/svg+xml"] in player["text/html"]
     assert set(drawing) == {"image/svg+xml", "text/plain"}
     assert "data a" not in drawing["image/svg+xml"] and "data 2" in drawing["image/svg+xml"]
+
+
+@pytest.mark.parametrize("ci", ["", "true"])
+def test_the_browser_tests_skip_without_chromium_but_fail_on_ci(ci: str, tmp_path: Path) -> None:
+    tests = Path(__file__).resolve().parent
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env.update({"MICROGRAND_CHROMIUM": str(tmp_path / "no-chromium"), **({"CI": ci} if ci else {})})
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "two_players",
+         str(tests / "test_browser.py")],
+        capture_output=True, text=True, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    if ci:
+        assert run.returncode == 1 and "CI is set, so the browser tests must run" in run.stdout
+    else:
+        assert run.returncode == 0 and "1 skipped" in run.stdout, run.stdout
