@@ -180,10 +180,10 @@ def _reduce_crossings(
                 # no neighbour on that side: keep its place
                 keys[v] = sum(ks) / len(ks) if ks else k * stretch
             layers[i] = sorted(layers[i], key=keys.__getitem__)
-        _transpose(layers, left, right)
         crossings = _crossings(layers, right)
         if crossings < best_crossings:
             best, best_crossings = [lay[:] for lay in layers], crossings
+    _transpose(best, left, right)
     return best
 
 
