@@ -113,12 +113,6 @@ function microgradPlayer(script, id) {
   // zoom and pan: change the picture's viewBox; "Fit" puts the whole graph back
   var full = svg.getAttribute("viewBox").split(" ").map(Number);
   var view = full.slice();
-  svg.setAttribute("width", "100%");
-  svg.removeAttribute("height");
-  svg.style.maxWidth = full[2] + "px";
-  svg.style.maxHeight = "75vh";
-  svg.style.display = "block";
-  svg.style.margin = "0 auto";
   function setView(v) { view = v; svg.setAttribute("viewBox", v.join(" ")); }
   function zoom(factor) {
     var w = view[2] / factor, h = view[3] / factor;

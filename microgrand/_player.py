@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from importlib import resources
@@ -169,6 +170,13 @@ def page(svg: str, frames: list[Frame], interval_ms: int, title: str) -> str:
     """The player as an HTML fragment: controls, caption, the picture, the frames and the script."""
     # unique across kernels and reruns too: a notebook can hold outputs of earlier sessions
     pid = f"mg-player-{uuid.uuid4().hex[:12]}"
+    # the picture fits the page's width (never wider than drawn), with or without the script
+    svg = re.sub(
+        r'^<svg ([^>]*?)width="(\d+)" height="\d+"',
+        r'<svg \1width="100%" style="max-width:\2px; max-height:75vh; display:block; margin:0 auto"',
+        svg,
+        count=1,
+    )
     script = resources.files("microgrand").joinpath("_player.js").read_text(encoding="utf-8")
     data = json.dumps({"frames": [f.to_json() for f in frames], "interval": interval_ms}, ensure_ascii=True)
     data = data.replace("<", "\\u003c")  # so no text in the data can end or open a script element

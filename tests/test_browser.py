@@ -255,6 +255,11 @@ def test_without_scripts_the_last_frame_is_a_picture(open_page: Any, tmp_path: P
     assert page.page.locator(".mg-controls").is_hidden()  # no buttons that would do nothing
     assert page.caption() == player.frames[-1].caption
     assert by_label(page.state()["boxes"])["a"] == ["data 2", "grad 6"]
+    model = nn.MLP(2, [4, 4, 1], seed=0)
+    wide = stepper(model([Value(1.0, label="x0"), Value(-2.0, label="x1")]), model.parameters())
+    page = open_page(wide.save(tmp_path / "wide.html"), java_script_enabled=False)
+    box = page.page.locator(".mg-player svg").bounding_box()
+    assert 0 < box["width"] <= 1200 and box["height"] > 100  # scaled to fit, not cut off
 
 
 def test_two_players_on_one_page_play_on_their_own(open_page: Any, tmp_path: Path) -> None:
