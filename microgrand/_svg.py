@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from ._layout import layered_layout
-from ._style import HIGHLIGHT, KINDS, kind, num, number_of, shown_text, text_width
+from ._style import KINDS, kind, num, number_of, shown_text, text_width
 from .engine import Value
 from .graph import trace
 
@@ -346,6 +346,3 @@ def _p(q: tuple[float, float]) -> str:
 
 def _esc(s: str) -> str:
     return html.escape(s, quote=False)
-
-
-__all__ = ["HIGHLIGHT", "Arrow", "Box", "Scene", "make_scene", "to_svg"]

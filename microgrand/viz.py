@@ -71,9 +71,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from . import _player, _svg
 from ._digraph import INSTALL_DOT, INSTALL_GRAPHVIZ_PACKAGE, GraphvizNotFoundError, digraph_class
+from ._player import Frame, fit_texts, make_frames, page, standalone
 from ._style import HIGHLIGHT, KINDS, kind, num, number_of, printable, shown_text
+from ._svg import make_scene, to_svg
 from .engine import Value
 from .graph import BackwardStep, Edge, GradientPass, backward_steps, trace
 
@@ -212,8 +213,8 @@ def draw_svg(
     is microgrand's own (`microgrand._layout`: layers, fewest crossings, no overlaps).
     """
     param_set = _check("draw_svg", root, rankdir, max_nodes, params)
-    scene = _svg.make_scene(root, param_set, max_nodes, show_grad, show_local_grads)
-    return SVGDrawing(_svg.to_svg(scene, rankdir, legend))
+    scene = make_scene(root, param_set, max_nodes, show_grad, show_local_grads)
+    return SVGDrawing(to_svg(scene, rankdir, legend))
 
 
 def stepper(
@@ -243,10 +244,10 @@ def stepper(
     param_set = _check("stepper", root, rankdir, max_nodes, params)
     if isinstance(interval_ms, bool) or not isinstance(interval_ms, int) or interval_ms < 1:
         raise ValueError(f"interval_ms must be a whole number of milliseconds >= 1, got {interval_ms!r}")
-    scene = _svg.make_scene(root, param_set, max_nodes, True, show_local_grads, labelled=True)
-    frames = _player.make_frames(root, scene)
-    _player.fit_texts(scene, frames)
-    svg = _svg.to_svg(scene, rankdir, legend=False)
+    scene = make_scene(root, param_set, max_nodes, True, show_local_grads, labelled=True)
+    frames = make_frames(root, scene)
+    fit_texts(scene, frames)
+    svg = to_svg(scene, rankdir, legend=False)
     name = printable(root.label) if isinstance(root.label, str) and root.label else "the output"
     return Player(svg, frames, interval_ms, f"Backpropagation through {name}, step by step")
 
@@ -276,7 +277,7 @@ class Player:
     `frames` lists them (each a `microgrand._player.Frame`: caption, what changes).
     """
 
-    def __init__(self, svg: str, frames: list[_player.Frame], interval_ms: int, title: str) -> None:
+    def __init__(self, svg: str, frames: list[Frame], interval_ms: int, title: str) -> None:
         self.svg = svg  # the picture of the last frame, also what shows where scripts do not run
         self.frames = frames
         self.interval_ms = interval_ms
@@ -284,7 +285,7 @@ class Player:
 
     def to_html(self) -> str:
         """The player as an HTML fragment (with its script and data): paste it into any page."""
-        return _player.page(self.svg, self.frames, self.interval_ms, self.title)
+        return page(self.svg, self.frames, self.interval_ms, self.title)
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -297,7 +298,7 @@ class Player:
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write a self-contained HTML page to `path`; it works offline in any browser."""
         path = Path(path)
-        path.write_text(_player.standalone(self.to_html(), self.title), encoding="utf-8")
+        path.write_text(standalone(self.to_html(), self.title), encoding="utf-8")
         return path
 
     def __repr__(self) -> str:
