@@ -17,7 +17,7 @@ function microgradPlayer(script, id) {
   var slider = root.querySelector("input[type=range]");
   var count = root.querySelector(".mg-count");
   var playButton = root.querySelector("[data-act=play]");
-  var RED = "#cc0000", BLUE = "#1155cc", PARTIAL = "#b45f06";
+  var RED = spec.colours.backward, BLUE = spec.colours.forward, PARTIAL = spec.colours.partial;
 
   function all(attr) {
     var found = {};

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from ._style import num, printable
+from ._style import FORWARD, HIGHLIGHT, PARTIAL, num, printable
 from ._svg import Scene
 from .engine import Value
 from .graph import backward_steps, trace
@@ -178,7 +178,9 @@ def page(svg: str, frames: list[Frame], interval_ms: int, title: str) -> str:
         count=1,
     )
     script = resources.files("microgrand").joinpath("_player.js").read_text(encoding="utf-8")
-    data = json.dumps({"frames": [f.to_json() for f in frames], "interval": interval_ms}, ensure_ascii=True)
+    colours = {"backward": HIGHLIGHT, "forward": FORWARD, "partial": PARTIAL}
+    spec = {"frames": [f.to_json() for f in frames], "interval": interval_ms, "colours": colours}
+    data = json.dumps(spec, ensure_ascii=True)
     data = data.replace("<", "\\u003c")  # so no text in the data can end or open a script element
     last = len(frames) - 1
     buttons = [

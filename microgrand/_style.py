@@ -20,6 +20,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "result": ("#ffffff", "result of an operation"),
 }
 HIGHLIGHT = "#cc0000"  # the node passing its gradient in a backward frame
+FORWARD = "#1155cc"  # the node computing its value in a forward frame of the player
 PARTIAL = "#b45f06"  # a grad that is still a running sum (more contributions to come)
 MAX_LABEL = 48  # characters of a label or op name drawn; longer ones end in "…"
 
