@@ -39,6 +39,20 @@ function microgradPlayer(script, id) {
     group.setAttribute("stroke-width", width);
   }
 
+  // Boxes are sized for Helvetica's widths (Arial and Liberation Sans share them). In a
+  // wider font a text could spill out of its cell: squeeze it to fit instead.
+  var fitted = svg.querySelectorAll("[data-fit]");
+  function fitTexts() {
+    fitted.forEach(function (t) {
+      t.removeAttribute("textLength");
+      var room = Number(t.getAttribute("data-fit"));
+      if (t.getComputedTextLength() > room) {
+        t.setAttribute("textLength", String(room));
+        t.setAttribute("lengthAdjust", "spacingAndGlyphs");
+      }
+    });
+  }
+
   var shown = 0;
   function show(f) {
     f = Math.max(0, Math.min(frames.length - 1, f));
@@ -90,6 +104,7 @@ function microgradPlayer(script, id) {
         labels[c[0]].setAttribute("data-lit", "1");
       }
     });
+    fitTexts();
     caption.textContent = fr.c;
     slider.value = String(f);
     count.textContent = (f + 1) + " / " + frames.length;

@@ -302,7 +302,8 @@ def _box_svg(i: int, box: Box, shape: _Shape, centre: tuple[float, float]) -> st
         mid = x + w / 2
         if role:
             parts.append(
-                f'<text data-{role}="{i}" x="{mid:.1f}" y="{cy}" dy=".35em" text-anchor="middle">'
+                f'<text data-{role}="{i}" data-fit="{w - PAD:.0f}" x="{mid:.1f}" y="{cy}" dy=".35em" '
+                f'text-anchor="middle">'
                 f"{_esc(text)}</text>"
             )
         else:  # the label, bold, one line per line of text
