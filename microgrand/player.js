@@ -1,4 +1,4 @@
-// The microgrand backprop player: replays the frames microgrand/_player.py wrote
+// The microgrand backprop player: replays the frames microgrand/player.py wrote
 // into the page, on the SVG picture beside them. No network, no libraries.
 //
 // A frame changes texts that stay (data, grads: applied from frame 0 up to the
