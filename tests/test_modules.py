@@ -31,6 +31,8 @@ def test_no_module_imports_a_private_name_from_another() -> None:
                 node.level > 0 or (node.module or "").startswith("microgrand")
             ):
                 offences += [f"{path.name}: {a.name}" for a in node.names if a.name.startswith("_")]
+                if (node.module or "").startswith("_"):
+                    offences.append(f"{path.name}: from .{node.module}")
     assert offences == []
 
 
