@@ -847,7 +847,7 @@ def diagnose(g: Graph, torch: Any, bad: set[int]) -> list[tuple[str, str, str]]:
             terms = [abs(lg * gup) for lg in mg_locals if lg != 0.0] if gup != 0.0 else []
             magnitude.setdefault(id(child), []).extend(terms)  # the size of the terms, for rounding
             # an input used twice (x/x) gets terms that may cancel: their size scales the rounding
-            size = _finite_or_zero(sum(terms)) if len(terms) > 1 else 0.0
+            size = _size(terms) if len(terms) > 1 else 0.0
             if close(documented, t_sum, abs_=ABS + REL * size):
                 continue
             same = _same_formula(op, n.value.data, gup, mg_locals)
@@ -906,7 +906,7 @@ def diagnose(g: Graph, torch: Any, bad: set[int]) -> list[tuple[str, str, str]]:
         if math.isinf(expect) and all(math.isfinite(t) for t in magnitude.get(id(n), [])):
             continue  # finite terms whose sum overflows in one order and not in another
         terms = magnitude.get(id(n), [])
-        scale = sum(terms) + 1.0 if all(math.isfinite(p) for p in terms) else 0.0
+        scale = _size([*terms, 1.0])
         if id(n) in bad and id(n) not in tainted and not close(n.value.grad, expect, abs_=ABS + REL * scale):
             culprit, consumer = _culprit(n)
             note = f"d/d{n.name}: microgrand {n.value.grad!r}, documented {expect!r}"
@@ -945,6 +945,14 @@ def _limit(op: Op, data: list[float]) -> float | None:
                 math.copysign(math.inf, y) if abs(y) > mpmath.mpf(1.7976931348623157e308) else float(y)
             )
     return results[0] if results[0] == results[1] else None
+
+
+def _size(terms: list[float]) -> float:
+    """At least the sum of the terms' sizes (n × the largest), capped at the largest float so
+    that 1e-12 of it stays finite; 0 if a term is not finite (then nothing is forgiven)."""
+    if not terms or not all(math.isfinite(t) for t in terms):
+        return 0.0
+    return min(max(abs(t) for t in terms) * len(terms), sys.float_info.max)
 
 
 def _finite_or_zero(x: float) -> float:
