@@ -39,10 +39,16 @@ Each disagreement is either one of the documented differences
      exactly 0, passes nothing back (PyTorch may give 0 × inf = nan);
   c. a domain error (log of x <= 0, sqrt of x < 0, x/0, 0 ** negative, negative ** fraction,
      a Value exponent with a negative base) raises ValueError, ZeroDivisionError or
-     OverflowError where PyTorch returns a non-finite number (a raise where PyTorch's value is
-     finite is a mismatch, even where its gradient is not);
+     OverflowError where PyTorch returns a non-finite number; a raise where PyTorch's value is
+     finite is a mismatch, except a Value exponent with a negative base, where PyTorch's
+     gradient xⁿ·ln x is nan (README rule 3 chooses the error);
   d. binary_cross_entropy's gradient with respect to a Value target at p = 0 or 1 is ±100/n
      (the clamped logs), where PyTorch's is ±inf;
+  e. a local derivative outside the float range (1/x at a subnormal x, 2λw near the largest
+     float) is stored as ±inf, or as 0 if it underflows, where PyTorch, multiplying in another
+     order, may get a finite product (checked: the 60-digit local derivative is out of range);
+  f. -0.0 or -inf to a fractional power, and its derivative n·x^(n-1), follow C's pow, where
+     PyTorch switches to sqrt/rsqrt for n = ±0.5 (checked: microgrand matches C's pow);
 
 or a bug, reported by cause (the op, the kinds of its inputs) with a one-op reproducer.
 Not failures, and listed apart ("ok: ..."): a graph that disagrees although every op agrees on
@@ -91,6 +97,9 @@ LOSSES = {
 }  # fmt: skip
 SLOPED = {"relu", "leaky_relu", "leaky_relu(0.1)", "prelu", "prelu(number)"}  # x is their first input
 RULE_B_LOCAL = "b. zero local derivative passes nothing back (PyTorch: 0 × inf or nan upstream = nan)"
+RULE_E = "e. a local derivative outside the float range stays ±inf or 0 (README 5)"
+RULE_F = "f. -0.0 or -inf to a fractional power follows C's pow (README 6)"
+POWERS = {"x ** number", "**"}  # the base is the first input
 RELU_FAMILY = {"relu", "leaky_relu", "leaky_relu(0.1)", "prelu(number)", "prelu", "relu neuron", "hinge_loss"}
 
 
@@ -117,6 +126,7 @@ class Op:
     # for a node that sums terms of either sign (a neuron, BCE): the sum of their sizes, which
     # scales the rounding the result may carry when they cancel (floats in, float out)
     magnitude: Callable[..., float] | None = None
+    exponent: float | None = None  # x ** number: the number (not an input)
 
 
 @dataclass(eq=False)
@@ -483,6 +493,11 @@ class Builder:
             grads = t.autograd.grad(op.torch(*xs), xs, allow_unused=True)
             smooth = all(d is None or bool(t.isfinite(d).all()) for d in grads)
             how = "value and gradient" if smooth else "value (its gradient is not)"
+            if op.name in ("**", "number ** x") and data[0] < 0.0 and not smooth:
+                # README rule 3: a Value exponent needs a base >= 0 (PyTorch's ∂/∂n = xⁿ·ln x is nan)
+                cause = "c. domain error: a Value exponent with a negative base raises (PyTorch: ∂/∂n nan)"
+                self.g.events.append(("expected c", cause, self.repro_build(args, line, e)))
+                return
             cause = f"raise: {op.name} raises {type(e).__name__} where PyTorch's {how} is finite"
             self.g.events.append(("bug", cause, self.repro_build(args, line, e)))
         elif op.name in DOMAIN_OPS:
@@ -523,6 +538,7 @@ class Builder:
                         lambda x, c=c: x**c,
                         lambda x, c=c: _mp_pow(x, c),
                         lambda n, c=c: f"{n[0]} ** {_fmt(float(c))}",
+                        exponent=float(c),
                     )
                     self.add(op, [a], lambda: a.value**c)
                 else:
@@ -811,6 +827,12 @@ def diagnose(g: Graph, torch: Any, bad: set[int]) -> list[tuple[str, str, str]]:
             out.append(
                 ("expected a", f"a. ReLU'(0) = 1 ({op.name} at exactly 0: value x, PyTorch α·0 = nan)", "")
             )
+        elif (
+            op.name in POWERS
+            and _c_pow_case(op, data)
+            and close(n.value.data, _c_pow(*_base_and_exponent(op, data)))
+        ):
+            out.append(("expected f", RULE_F, ""))
         elif not close(n.value.data, t_value, abs_=ABS + REL * size):
             verdict = arbitrate(op, data, n.value.data, t_value, None)
             cause = f"value: {op.name}({_kinds_of(op, data)})"
@@ -1035,12 +1057,52 @@ def expected_rule(
         return RULE_B_LOCAL
     if all(lg == 0.0 for lg in mg_locals) and math.isnan(t_sum):  # 0 × inf inside a fused op
         return "b. zero local derivative passes nothing back (PyTorch: 0 × inf = nan inside the fused op)"
+    if op.name in POWERS and _c_pow_case(op, data) and close(documented, gup * _c_pow_slope(op, data)):
+        return RULE_F
+    if all(math.isfinite(x) for x in data) and math.isfinite(gup) and math.isfinite(t_sum):
+        # rule e: the stored local derivative overflowed (to ±inf) or underflowed (to 0)
+        overflowed = any(math.isinf(lg) for lg in mg_locals)
+        underflowed = documented == 0.0 and any(lg == 0.0 for lg in mg_locals)
+        if overflowed or underflowed:
+            exact = _exact(op, data, (positions, 1.0))
+            if exact is not None and (abs(exact) > sys.float_info.max if overflowed else abs(exact) < 5e-324):
+                return RULE_E
     if op.name == "binary_cross_entropy":
         npred = len(n.args) // 2
         targets = [i for i in positions if i >= npred]
         if targets and any(data[i - npred] in (0.0, 1.0) for i in targets) and math.isfinite(documented):
             return "d. binary_cross_entropy: d/d(target) at p = 0 or 1 is ±100/n (PyTorch: ±inf)"
     return None
+
+
+def _base_and_exponent(op: Op, data: list[float]) -> tuple[float, float]:
+    return data[0], (op.exponent if op.exponent is not None else data[1])
+
+
+def _c_pow_case(op: Op, data: list[float]) -> bool:
+    """Rule f's case: a base of -0.0 or -inf to a finite fractional power."""
+    x, n = _base_and_exponent(op, data)
+    return (
+        (x == -math.inf or (x == 0.0 and math.copysign(1.0, x) < 0))
+        and math.isfinite(n)
+        and not n.is_integer()
+    )
+
+
+def _c_pow(x: float, n: float) -> float:
+    """C's pow (Annex F) for a base of ±0 or ±inf, where Python's math.pow raises; else math.pow."""
+    odd = n.is_integer() and n % 2 == 1
+    if x == 0.0:
+        return math.copysign(0.0 if n > 0 else math.inf, x if odd else 1.0)
+    if math.isinf(x) and x < 0:
+        return (-1.0 if odd else 1.0) * (math.inf if n > 0 else 0.0)
+    return math.pow(x, n)
+
+
+def _c_pow_slope(op: Op, data: list[float]) -> float:
+    """d(xⁿ)/dx = n·x^(n-1) with C's pow (for rule f)."""
+    x, n = _base_and_exponent(op, data)
+    return n * _c_pow(x, n - 1.0)
 
 
 def _exact(op: Op, data: list[float], grad: tuple[list[int], float] | None, big: str = "") -> Any:
