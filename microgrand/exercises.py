@@ -67,6 +67,18 @@ def _as_number(answer: Any, what: str) -> float:
     return value
 
 
+def _call(fn: Callable[..., Any], *args: Any) -> Any:
+    """Your function's result; if it raises, the error becomes a hint that says so."""
+    try:
+        return fn(*args)
+    except Exception as error:  # any error in the student's code is reported, not a crash of the checker
+        shown = ", ".join(_fmt(a) if isinstance(a, float) else repr(a) for a in args)
+        raise ExerciseError(
+            f"your code raised {type(error).__name__} when called with ({shown}): {error}"
+            " (have you filled in every ... in the exercise cell?)"
+        ) from error
+
+
 def _on_floats(f: Callable[..., Any]) -> Callable[..., Value]:
     """f on the plain numbers inside Values, so that math.sin or a float formula can be checked."""
 
@@ -97,7 +109,7 @@ def check_gradient(
             else (["x"] if len(xs) == 1 else [f"x{i + 1}" for i in range(len(xs))])
         )
         reference = numerical_grad(_on_floats(f), xs)
-        yours = grad(*xs)
+        yours = _call(grad, *xs)
         if len(xs) == 1 and not isinstance(yours, (list, tuple)):
             yours = [yours]
         if not isinstance(yours, (list, tuple)) or len(yours) != len(xs):
@@ -121,7 +133,7 @@ def check_derivative(
     for x in points:
         x = as_float(x, "a point")
         reference = numerical_grad(_on_floats(f), [x])[0]
-        value = _as_number(df(x), f"your d/dx at x = {_fmt(x)}")
+        value = _as_number(_call(df, x), f"your d/dx at x = {_fmt(x)}")
         if not _close(value, reference, tol):
             raise ExerciseError(
                 f"your d/dx at x = {_fmt(x)} is {_fmt(value)}; central differences say {_fmt(reference)}"
@@ -142,7 +154,7 @@ def check_local_grads(
     for p in points:
         xs = _point(p)
         labels = ["x"] if len(xs) == 1 else [f"x{i + 1}" for i in range(len(xs))]
-        out = op(*(Value(x) for x in xs))
+        out = _call(op, *(Value(x) for x in xs))
         if not isinstance(out, Value):
             raise ExerciseError(f"your op should return a Value (build it with Value.from_op), got {out!r}")
         if forward is not None and not _close(out.data, forward(*xs), tol):
@@ -178,7 +190,7 @@ def check_outputs(
     if len(inputs) != len(targets):
         raise ValueError(f"check_outputs got {len(inputs)} inputs but {len(targets)} targets")
     for x, t in zip(inputs, targets):
-        value = _as_number(model(x), f"your output for input {x}")
+        value = _as_number(_call(model, x), f"your output for input {x}")
         if not _close(value, t, tol):
             raise ExerciseError(f"for input {x} your model outputs {_fmt(value)}; the target is {_fmt(t)}")
     print(f"all {len(inputs)} outputs are right.")

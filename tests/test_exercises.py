@@ -124,3 +124,13 @@ def test_learning_rate_overflow_counts_as_divergence() -> None:
         raise OverflowError("math range error")
 
     check_learning_rate(10.0, overflowing, want="diverge")
+
+
+def test_an_error_in_the_students_code_becomes_a_hint() -> None:
+    def cube(x: Value) -> Value:  # the placeholder left in: from_op refuses the Ellipsis
+        return Value.from_op(x.data**3, "cube", [x], [...])  # type: ignore[list-item]
+
+    with pytest.raises(ExerciseError, match=r"your code raised TypeError .*filled in every \.\.\."):
+        check_local_grads(cube, [1.0])
+    with pytest.raises(ExerciseError, match=r"raised ZeroDivisionError when called with \(0\)"):
+        check_derivative(math.sin, lambda x: 1 / x, [0.0])
