@@ -4,7 +4,7 @@ Each ``check_...`` returns quietly when the answer is right (it prints one line 
 raises `ExerciseError` when it is wrong, with a message that says what your answer gave, what
 it should give, and where to look. Derivatives are judged against central differences,
 
-    f'(x) ≈ (f(x + ε) − f(x − ε)) / 2ε        (microgrand.gradcheck's numerical_grad)
+    f'(x) ≈ (f(x + ε) − f(x − ε)) / 2ε        (microgrand.numerical_grad)
 
 so a checker never needs the solution: it needs only the function you are differentiating.
 
@@ -24,7 +24,7 @@ from typing import Any
 
 from .checks import as_float
 from .engine import Value
-from .gradcheck import analytic_grad, numerical_grad
+from .finite_differences import analytic_grad, numerical_grad
 
 Point = float | Sequence[float]
 
