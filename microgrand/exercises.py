@@ -32,6 +32,11 @@ Point = float | Sequence[float]
 class ExerciseError(AssertionError):
     """A wrong answer to an exercise; the message is the hint."""
 
+    def _render_traceback_(self) -> list[str]:
+        # IPython (Jupyter) shows these lines instead of a traceback: the hint is about the
+        # student's answer, not about where in the checker it was found
+        return [f"ExerciseError: {self}"]
+
 
 def _fmt(x: float) -> str:
     """A number as a student would write it: 4 significant digits, no float noise."""

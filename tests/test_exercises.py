@@ -134,3 +134,9 @@ def test_an_error_in_the_students_code_becomes_a_hint() -> None:
         check_local_grads(cube, [1.0])
     with pytest.raises(ExerciseError, match=r"raised ZeroDivisionError when called with \(0\)"):
         check_derivative(math.sin, lambda x: 1 / x, [0.0])
+
+
+def test_jupyter_shows_the_hint_without_a_traceback() -> None:
+    with pytest.raises(ExerciseError) as caught:
+        check_number("w.grad", 4.0, 12.0)
+    assert caught.value._render_traceback_() == ["ExerciseError: your w.grad is 4, but it should be 12"]
