@@ -177,3 +177,22 @@ def test_api_reference_lists_every_public_name_with_its_signature(browser: Any, 
         for name in public:
             full = f"microgrand.{module_name}.{name}"
             assert full in documented, f"{full} is not in the API reference"
+
+
+def test_the_player_on_notebook_2_steps(browser: Any, server: str) -> None:
+    page, problems = _open(browser, server + "notebooks/02_value_and_the_computation_graph.html", server)
+    try:
+        players = page.locator(".mg-player")
+        assert players.count() >= 2, "notebook 2 has a player for L and one for the tanh neuron"
+        players.first.scroll_into_view_if_needed()
+        caption = page.get_by_role("status").first
+        seen = [caption.text_content()]
+        for _ in range(4):
+            page.get_by_role("button", name="Next step", exact=True).first.click()
+            seen.append(caption.text_content())
+        assert len(set(seen)) == len(seen), f"each step shows a new caption: {seen}"
+        page.get_by_role("button", name="Last step", exact=True).first.click()
+        assert "backward" in str(caption.text_content()).lower()
+        assert not problems, "\n".join(problems)
+    finally:
+        page.close()
