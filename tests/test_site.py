@@ -74,7 +74,7 @@ def server(site: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def browser(site: Path) -> Iterator[Any]:  # no site to test: skipped before looking for a browser
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:

@@ -21,12 +21,13 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RAISES = "raises-exception"
 
 
-def prepare_notebook(nb: dict) -> dict:  # type: ignore[type-arg]
+def prepare_notebook(nb: dict[str, Any]) -> dict[str, Any]:
     """The notebook as the site shows it: each exercise's check may raise (on the placeholder)."""
     for cell in nb["cells"]:
         tags = cell.get("metadata", {}).get("tags", [])
