@@ -59,8 +59,8 @@ can hold (U+FFFE, U+FFFF, ...) as escapes (``\\x1b``, ``\\ufffe``); a label long
 
 `draw_dot` needs the optional Python package ``graphviz`` (``pip install "microgrand[viz]"``)
 to build a drawing, and the Graphviz program ``dot`` to turn it into a picture; it is
-imported only then (in `microgrand._digraph`). `draw_svg` and `stepper` lay the graph out
-themselves (`microgrand._layout`) and need neither.
+imported only then (in `microgrand.dot`). `draw_svg` and `stepper` lay the graph out
+themselves (`microgrand.layout`) and need neither.
 """
 
 from __future__ import annotations
@@ -71,12 +71,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ._digraph import INSTALL_DOT, INSTALL_GRAPHVIZ_PACKAGE, GraphvizNotFoundError, digraph_class
-from ._player import Frame, fit_texts, make_frames, page, standalone
-from ._style import HIGHLIGHT, KINDS, kind, num, number_of, printable, shown_text
-from ._svg import make_scene, to_svg
+from .dot import INSTALL_DOT, INSTALL_GRAPHVIZ_PACKAGE, GraphvizNotFoundError, digraph_class
 from .engine import Value
 from .graph import BackwardStep, Edge, GradientPass, backward_steps, trace
+from .player import Frame, fit_texts, make_frames, page, standalone
+from .style import HIGHLIGHT, KINDS, kind, num, number_of, printable, shown_text
+from .svg import make_scene, to_svg
 
 if TYPE_CHECKING:
     from graphviz import Digraph  # type: ignore[import-untyped, import-not-found, unused-ignore]
@@ -210,7 +210,7 @@ def draw_svg(
 
     Returns an `SVGDrawing`: a notebook shows it as SVG, ``.save("graph.svg")``
     writes it, ``.svg`` is the text. The options are those of `draw_dot`. The layout
-    is microgrand's own (`microgrand._layout`: layers, fewest crossings, no overlaps).
+    is microgrand's own (`microgrand.layout`: layers, fewest crossings, no overlaps).
     """
     param_set = _check("draw_svg", root, rankdir, max_nodes, params)
     scene = make_scene(root, param_set, max_nodes, show_grad, show_local_grads)
@@ -274,7 +274,7 @@ class SVGDrawing:
 class Player:
     """Frames of a forward and a backward pass, shown as an interactive HTML player.
 
-    `frames` lists them (each a `microgrand._player.Frame`: caption, what changes).
+    `frames` lists them (each a `microgrand.player.Frame`: caption, what changes).
     """
 
     def __init__(self, svg: str, frames: list[Frame], interval_ms: int, title: str) -> None:

@@ -171,6 +171,19 @@ def test_every_frame_has_the_same_layout_and_every_text_fits_its_cell(open_page:
     assert all(fits for *_, fits in first), "a text is wider than its cell"
 
 
+def test_in_a_wider_font_texts_are_squeezed_into_their_cells(open_page: Any, tmp_path: Path) -> None:
+    """The layout measures Helvetica; a machine without it or Arial may draw a wider font."""
+    page = open_page(stepper(karpathy_example()[0]).save(tmp_path / "p.html"))
+    page.page.add_style_tag(content=".mg-player svg { font-family: 'DejaVu Sans'; font-size: 15px }")
+    page.click("Next step")
+    spill = page.page.evaluate(
+        """() => Array.from(document.querySelectorAll('[data-fit]')).filter(t =>
+            t.getBBox().width > Number(t.getAttribute('data-fit')) + 0.5).length"""
+    )
+    squeezed = page.page.evaluate("() => document.querySelectorAll('[textLength]').length")
+    assert spill == 0 and squeezed > 0
+
+
 def test_play_advances_by_itself_and_stops_at_the_end(open_page: Any, tmp_path: Path) -> None:
     player = stepper(karpathy_example()[0], interval_ms=60)
     page = open_page(player.save(tmp_path / "p.html"))

@@ -1,4 +1,4 @@
-"""The layered layout behind draw_svg and the player (microgrand._layout), checked on random DAGs:
+"""The layered layout behind draw_svg and the player (microgrand.layout), checked on random DAGs:
 edges point from left to right, no two boxes overlap, and every edge runs only where no box is.
 Its parts against independent references: crossings against counting every pair of edges, the
 ordered placement against the min-max formula of isotonic regression."""
@@ -11,7 +11,7 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microgrand._layout import _crossings, _ordered_fit, _reduce_crossings, layered_layout
+from microgrand.layout import _crossings, _ordered_fit, _reduce_crossings, layered_layout
 
 
 @st.composite

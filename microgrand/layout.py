@@ -11,7 +11,8 @@ The classic layered ("Sugiyama") method, in four steps:
    joins two neighbouring layers, and a long edge gets its own lane.
 3. **Order.** Within each layer, vertices are sorted by the barycentre (mean
    position) of their neighbours in the layer before, sweeping left to right
-   and back a few times; the order with the fewest edge crossings is kept.
+   and back a few times; the order with the fewest edge crossings is kept, then
+   neighbours are swapped wherever that removes crossings.
 4. **Coordinates.** Each vertex wants to sit at the mean height of its
    neighbours; within a layer the order is kept and boxes keep a gap between
    them. Minimising the squared distance to those wishes under the gaps is an

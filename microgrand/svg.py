@@ -1,4 +1,4 @@
-"""Draw a computation graph as SVG text, laid out by `microgrand._layout` (no Graphviz).
+"""Draw a computation graph as SVG text, laid out by `microgrand.layout` (no Graphviz).
 
 The picture is the one `draw_dot` makes: a box per Value (``label | data | grad``)
 in the colour of its kind, an oval per operation, edges input → operation →
@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from ._layout import layered_layout
-from ._style import KINDS, kind, num, number_of, shown_text, text_width
 from .engine import Value
 from .graph import trace
+from .layout import layered_layout
+from .style import KINDS, kind, num, number_of, shown_text, text_width
 
 FONT = "Helvetica, Arial, 'Liberation Sans', sans-serif"
 BOX_FONT, EDGE_FONT = 14.0, 11.0  # px: as big as draw_dot's 11 pt and 9 pt look
@@ -302,7 +302,8 @@ def _box_svg(i: int, box: Box, shape: _Shape, centre: tuple[float, float]) -> st
         mid = x + w / 2
         if role:
             parts.append(
-                f'<text data-{role}="{i}" x="{mid:.1f}" y="{cy}" dy=".35em" text-anchor="middle">'
+                f'<text data-{role}="{i}" data-fit="{w - PAD:.0f}" x="{mid:.1f}" y="{cy}" dy=".35em" '
+                f'text-anchor="middle">'
                 f"{_esc(text)}</text>"
             )
         else:  # the label, bold, one line per line of text

@@ -13,7 +13,7 @@
 
 A frame lists only what changes: texts that stay (data, grads) and what is lit
 for this frame alone (the node at work, its edges and their labels). The page
-replays them in JavaScript (`_player.js`); the SVG in the page is the last frame,
+replays them in JavaScript (`player.js`); the SVG in the page is the last frame,
 so where scripts do not run (a code host's preview) the graph is still there.
 """
 
@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from ._style import FORWARD, HIGHLIGHT, PARTIAL, num, printable
-from ._svg import Scene
 from .engine import Value
 from .graph import backward_steps, trace
+from .style import FORWARD, HIGHLIGHT, PARTIAL, num, printable
+from .svg import Scene
 
 MAX_LISTED = 6  # inputs named in one caption; the rest are counted
 
@@ -177,7 +177,7 @@ def page(svg: str, frames: list[Frame], interval_ms: int, title: str) -> str:
         svg,
         count=1,
     )
-    script = resources.files("microgrand").joinpath("_player.js").read_text(encoding="utf-8")
+    script = resources.files("microgrand").joinpath("player.js").read_text(encoding="utf-8")
     colours = {"backward": HIGHLIGHT, "forward": FORWARD, "partial": PARTIAL}
     spec = {"frames": [f.to_json() for f in frames], "interval": interval_ms, "colours": colours}
     data = json.dumps(spec, ensure_ascii=True)

@@ -1,4 +1,4 @@
-// The microgrand backprop player: replays the frames microgrand/_player.py wrote
+// The microgrand backprop player: replays the frames microgrand/player.py wrote
 // into the page, on the SVG picture beside them. No network, no libraries.
 //
 // A frame changes texts that stay (data, grads: applied from frame 0 up to the
@@ -37,6 +37,20 @@ function microgradPlayer(script, id) {
     group.setAttribute("stroke", colour);
     group.setAttribute("fill", colour);
     group.setAttribute("stroke-width", width);
+  }
+
+  // Boxes are sized for Helvetica's widths (Arial and Liberation Sans share them). In a
+  // wider font a text could spill out of its cell: squeeze it to fit instead.
+  var fitted = svg.querySelectorAll("[data-fit]");
+  function fitTexts() {
+    fitted.forEach(function (t) {
+      t.removeAttribute("textLength");
+      var room = Number(t.getAttribute("data-fit"));
+      if (t.getComputedTextLength() > room) {
+        t.setAttribute("textLength", String(room));
+        t.setAttribute("lengthAdjust", "spacingAndGlyphs");
+      }
+    });
   }
 
   var shown = 0;
@@ -90,6 +104,7 @@ function microgradPlayer(script, id) {
         labels[c[0]].setAttribute("data-lit", "1");
       }
     });
+    fitTexts();
     caption.textContent = fr.c;
     slider.value = String(f);
     count.textContent = (f + 1) + " / " + frames.length;
