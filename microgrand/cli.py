@@ -151,7 +151,7 @@ def demo(args: argparse.Namespace) -> int:
         for x, label in zip(*train_set):
             score = model(x)
             assert isinstance(score, Value)
-            print(f"  xor({x[0]:.0f}, {x[1]:.0f}) = {label:+d}   score {score.data:+.4g}")
+            print(f"  xor({x[0]:.0f}, {x[1]:.0f}) = {label:+d}   score {score.data:+#.4g}")
     return 0
 
 
