@@ -152,3 +152,16 @@ def test_the_sdist_holds_the_source_tests_readme_license_and_changelog(built):
     assert {"docs/make_readme_graph.py", "tools/strip_notebooks.py"} <= names
     assert any(n.startswith("notebooks/") and n.endswith(".ipynb") for n in names)
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+
+
+def test_ci_and_the_publish_workflow_build_with_the_same_script():
+    """What is published is what CI built and tried: both run .ci/dist."""
+    workflow, ci = ROOT / ".github" / "workflows" / "publish.yml", ROOT / ".ci" / "run"
+    if not workflow.exists() or not ci.exists():
+        pytest.skip("an unpacked sdist has no CI files")
+    steps = workflow.read_text(encoding="utf-8")
+    assert re.search(r"^bash \.ci/dist$", ci.read_text(encoding="utf-8"), re.MULTILINE)
+    assert re.search(r"^ +run: bash \.ci/dist$", steps, re.MULTILINE)
+    assert 'tags: ["v*"]' in steps and "id-token: write" in steps
+    assert "pypa/gh-action-pypi-publish@release/v1" in steps
+    assert "password" not in steps and "secrets." not in steps  # trusted publishing: no stored token
