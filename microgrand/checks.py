@@ -11,13 +11,24 @@ import math
 import numbers
 import random
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from .engine import Value
 
-Seed = int | random.Random | None
-"""What a ``seed=`` argument takes: an int, a `random.Random` to draw from, or None (fresh)."""
+
+class Rng(Protocol):
+    """What microgrand draws random numbers from: a `random.Random`, or the `random` module."""
+
+    def random(self) -> float: ...
+    def uniform(self, a: float, b: float) -> float: ...
+    def gauss(self, mu: float, sigma: float) -> float: ...
+    def shuffle(self, x: list[Any]) -> None: ...
+
+
+Seed = int | Rng | None
+"""What a ``seed=`` argument takes: an int, a `random.Random` to draw from, or None
+(Python's global `random`, which ``random.seed(n)`` makes reproducible)."""
 
 
 def as_float(x: object, where: str = "Value") -> float:
@@ -27,16 +38,59 @@ def as_float(x: object, where: str = "Value") -> float:
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         hint = " (it is already a Value; use it directly)" if hasattr(x, "grad") else ""
         raise TypeError(f"{where} needs a real number (int or float), got {type(x).__name__}: {x!r}{hint}")
-    return float(x)
+    try:
+        return float(x)
+    except OverflowError:  # an int beyond the largest float, about 1.8e308
+        raise OverflowError(
+            f"{where} got a number too large for a float (the largest float is about 1.8e308)"
+        ) from None
 
 
-def make_rng(seed: Seed) -> random.Random:
-    """A random.Random from a seed (an int), the one given, or a fresh one (None)."""
-    if isinstance(seed, random.Random):
+def operand(x: object, op: str) -> float:
+    """A plain number on one side of an operator, as a float, or a TypeError that names it."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(
+            f"unsupported operand for '{op}': a Value combines with a Value or a real number "
+            f"(int or float), not {type(x).__name__}: {x!r}"
+        )
+    return as_float(x, f"'{op}' operand")
+
+
+def node_inputs(
+    op: object, inputs: Iterable[Any], local_grads: Iterable[Any], value_type: type
+) -> tuple[tuple[Any, ...], tuple[float, ...]]:
+    """`Value.from_op`'s checks: the inputs (Values) and their local derivatives (numbers) as
+    two tuples of the same, non-zero length; a TypeError or ValueError naming the problem otherwise."""
+    if not isinstance(op, str):
+        raise TypeError(f"from_op: op must be a str naming the operation, got {type(op).__name__}: {op!r}")
+    inputs = tuple(inputs)
+    grads = tuple(as_float(g, f"{op}: a local derivative") for g in local_grads)
+    if not inputs:
+        raise ValueError(f"{op}: a node needs at least one input; for a constant use Value(data)")
+    if len(inputs) != len(grads):
+        raise ValueError(f"{op}: {len(inputs)} inputs but {len(grads)} local derivatives")
+    for v in inputs:
+        if not isinstance(v, value_type):
+            raise TypeError(f"{op}: inputs must be Values, got {type(v).__name__}: {v!r}")
+    return inputs, grads
+
+
+def checked_label(label: object) -> str:
+    """`label` if it is a str (a Value's name in drawings), or a TypeError that says so."""
+    if not isinstance(label, str):
+        raise TypeError(f"a Value's label must be a str, got {type(label).__name__}: {label!r}")
+    return label
+
+
+def make_rng(seed: Seed) -> Rng:
+    """A random.Random from a seed (an int), the one given, or Python's global `random` (None)."""
+    if seed is None:
+        return random  # as micrograd: random.seed(n) makes a model reproducible
+    if isinstance(seed, random.Random) or seed is random:
         return seed
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__}: {seed!r}")
-    return random.Random(seed)
+    return random.Random(int(seed))
 
 
 def positive_int(name: str, n: object, minimum: int = 1) -> int:
@@ -82,3 +136,18 @@ def parameter_list(params: Iterable[Value], owner: str) -> list[Value]:
         if not isinstance(p, Value):
             raise TypeError(f"{owner} parameters must be Values, got {type(p).__name__}: {p!r}")
     return ps
+
+
+def not_a_number_error(where: str, values: Iterable[Any]) -> TypeError:
+    """The error for a Value whose grad or data is not a float (``p.grad = None``, say),
+    found among `values` and their children after a low-level TypeError in `where`."""
+    for v in values:
+        for node in (v, *getattr(v, "children", ())):
+            for attr in ("grad", "data"):
+                if type(getattr(node, attr)) is not float:
+                    return TypeError(
+                        f"{where} found {node!r} whose .{attr} is {getattr(node, attr)!r}, not a number: "
+                        f"set it to a float (a grad is reset with v.grad = 0.0 or zero_grad(); "
+                        f"microgrand never uses None for a grad)"
+                    )
+    return TypeError(f"{where} met a grad or data that is not a number")

@@ -98,18 +98,21 @@ def backward_steps(root: Value) -> Iterator[BackwardStep]:
 
 
 def _walk(root: Value) -> Iterator[BackwardStep]:
-    order = topological_order(root, reset_grads=True)  # interior nodes, root first, grads at 0
+    order = topological_order(root)  # the non-leaf nodes, root first, each before its children
     if not order:
         root.grad += 1.0
         return
+    for node in order:
+        node.grad = 0.0
     root.grad = 1.0
     for index, node in enumerate(order):
         upstream = node.grad
+        running = {child: child.grad for child in node.children}  # each child's grad so far
         passes = []
         for child, local_grad in zip(node.children, node.local_grads):
-            # the chain rule, as in Value.backward (which skips a node whose upstream is 0:
-            # every contribution is then 0, even where the local derivative is inf)
-            contribution = local_grad * upstream if upstream != 0.0 else 0.0
-            child.grad += contribution
-            passes.append(GradientPass(child, local_grad, contribution, child.grad))
+            # what the chain rule sends (Value._backward skips a zero factor: 0 × inf counts as 0)
+            contribution = local_grad * upstream if local_grad != 0.0 and upstream != 0.0 else 0.0
+            running[child] += contribution
+            passes.append(GradientPass(child, local_grad, contribution, running[child]))
+        node._backward()  # the chain rule at this node, exactly as backward() applies it
         yield BackwardStep(index, node, upstream, tuple(passes))

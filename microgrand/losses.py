@@ -18,7 +18,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from typing import Any
 
 from .checks import as_float, nonnegative_float, parameter_list
-from .engine import Value, sigmoid
+from .engine import Value
+from .floats import sigmoid
 
 Target = Value | int | float
 
@@ -39,8 +40,8 @@ def _targets(ts: Target | Sequence[Target], n: int, what: str) -> list[Target]:
     """The targets as a list, one per prediction (a single target for a single prediction)."""
     if isinstance(ts, (Value, numbers.Real)) and not isinstance(ts, bool):  # one target (numpy's too)
         ts_list: list[Target] = [ts]
-    elif isinstance(ts, Iterable) and not isinstance(ts, (str, bytes, Set, Mapping, Iterator)):
-        ts_list = list(ts)  # a list, a tuple, a numpy array, ...
+    elif _is_ordered(ts):
+        ts_list = list(ts)  # type: ignore[arg-type]  # a list, a tuple, a numpy array, ...
     else:  # a set or dict has no order to pair with the predictions; an iterator is used up once
         raise TypeError(
             f"{what} targets must be a list (or tuple, or array) of numbers or Values, one per "
@@ -86,31 +87,73 @@ def mse_loss(preds: Value | Sequence[Value], targets: Target | Sequence[Target])
 
 
 def _log_softmax_at(z: list[float], target: int) -> tuple[float, list[float]]:
-    """-log softmax(z)[target] and its gradient softmax(z) - onehot(target), stably:
-    log Σⱼ e^zⱼ = m + log Σⱼ e^(zⱼ - m) with m = max z, so no exp overflows."""
+    """-log softmax(z)[target] and its gradient softmax(z) - onehot(target), stably: with
+    m = max z, log Σⱼ e^zⱼ = m + log Σⱼ e^(zⱼ - m), so no exp overflows, and the loss is
+    (m - z_t) + log Σⱼ e^(zⱼ - m), so a small log Σ is not lost beside a large m."""
     m = max(z)
+    if math.isinf(m):  # every zⱼ - m would be nan or -inf: shift by 0 instead, as PyTorch
+        m = 0.0
     exps = [math.exp(zj - m) for zj in z]
     total = sum(exps)
-    loss = m + math.log(total) - z[target]
+    loss = (m - z[target]) + math.log(total)
     grads = [e / total for e in exps]
     grads[target] -= 1.0
     return loss, grads
 
 
+def _is_ordered(x: object) -> bool:
+    """A list, tuple, numpy array, ...: not a str, set, dict or one-shot iterator."""
+    return isinstance(x, Iterable) and not isinstance(x, (str, bytes, Set, Mapping, Iterator))
+
+
+def _class_index(t: object, nclasses: int) -> int:
+    if isinstance(t, bool) or not isinstance(t, numbers.Integral):
+        raise TypeError(
+            f"cross_entropy target must be a class index (a whole number), got {type(t).__name__}: {t!r}"
+        )
+    if not 0 <= int(t) < nclasses:
+        raise ValueError(f"cross_entropy target must be a class index in [0, {nclasses}), got {t!r}")
+    return int(t)
+
+
 def _logit_row(row: object, where: str) -> list[Value]:
     """One sample's logits: a list of at least 2 Values, one per class."""
-    if isinstance(row, Value):
+    if isinstance(row, Value) or (isinstance(row, Sequence) and len(row) < 2):
+        n = "is a single Value" if isinstance(row, Value) else f"has {len(row)} logit"
         raise ValueError(
-            f"cross_entropy {where} is a single Value; it needs one logit per class (at least 2). "
+            f"cross_entropy {where} {n}; it needs one logit per class (at least 2). "
             f"For a model with one output use binary_cross_entropy_with_logits (or hinge_loss)"
         )
-    zs = _values(row, f"cross_entropy {where}")  # type: ignore[arg-type]
-    if len(zs) < 2:
-        raise ValueError(
-            f"cross_entropy {where} has {len(zs)} logit; it needs one per class (at least 2). "
-            f"For a model with one output use binary_cross_entropy_with_logits (or hinge_loss)"
+    return _values(row, f"cross_entropy {where}")  # type: ignore[arg-type]
+
+
+def _batch(logits: Any, target: Any) -> tuple[list[list[Value]], list[Any]]:
+    """cross_entropy's arguments as rows of logits and their classes: one sample (a list of
+    logits and an int) or a batch (a list of such lists and a list of ints)."""
+    if isinstance(target, numbers.Integral) and not isinstance(target, bool):  # numpy's ints too
+        return [_logit_row(logits, "logits")], [target]
+    if not _is_ordered(target):
+        raise TypeError(
+            f"cross_entropy target must be a class index (int) or a list of them, "
+            f"got {type(target).__name__}: {target!r}"
         )
-    return zs
+    target = list(target)
+    if isinstance(logits, (Value, str)) or not isinstance(logits, Sequence):
+        raise TypeError(
+            f"cross_entropy with a list of targets needs a list of logit rows "
+            f"(one list per sample), got {type(logits).__name__}"
+        )
+    if len(logits) == 0 or len(target) == 0:
+        raise ValueError(f"cross_entropy got an empty batch: {len(logits)} rows, {len(target)} targets")
+    if len(target) == 1 and len(logits) >= 2 and all(isinstance(z, Value) for z in logits):
+        raise ValueError(
+            f"cross_entropy got one sample's logits with a list of targets {target!r}: with a list of "
+            f"targets the logits must be a list of rows, one per sample; for one sample pass the "
+            f"target as an int, e.g. cross_entropy(logits, 0)"
+        )
+    if len(logits) != len(target):
+        raise ValueError(f"cross_entropy: {len(logits)} rows of logits but {len(target)} targets")
+    return [_logit_row(row, f"row {i}") for i, row in enumerate(logits)], target
 
 
 def cross_entropy(logits: Sequence[Value] | Sequence[Sequence[Value]], target: int | Sequence[int]) -> Value:
@@ -122,45 +165,13 @@ def cross_entropy(logits: Sequence[Value] | Sequence[Sequence[Value]], target: i
     batch (a list of such lists, and a list of class indices) averages over
     the samples, each derivative divided by the batch size.
     """
-    classes: list[Any]
-    if isinstance(target, numbers.Integral) and not isinstance(target, bool):  # numpy's ints too
-        rows, classes = [_logit_row(logits, "logits")], [target]
-    elif isinstance(target, Iterable) and not isinstance(target, (str, bytes, Set, Mapping, Iterator)):
-        target = list(target)  # a list, a tuple, a numpy array of class indices
-        if isinstance(logits, Value) or not isinstance(logits, Sequence) or isinstance(logits, str):
-            raise TypeError(
-                f"cross_entropy with a list of targets needs a list of logit rows "
-                f"(one list per sample), got {type(logits).__name__}"
-            )
-        if len(logits) == 0 or len(target) == 0:
-            raise ValueError(f"cross_entropy got an empty batch: {len(logits)} rows, {len(target)} targets")
-        if len(target) == 1 and len(logits) >= 2 and all(isinstance(z, Value) for z in logits):
-            raise ValueError(
-                f"cross_entropy got one sample's logits with a list of targets {list(target)!r}: with a "
-                f"list of targets the logits must be a list of rows, one per sample; for one sample pass "
-                f"the target as an int, e.g. cross_entropy(logits, 0)"
-            )
-        rows = [_logit_row(row, f"row {i}") for i, row in enumerate(logits)]
-        if len(rows) != len(target):
-            raise ValueError(f"cross_entropy: {len(rows)} rows of logits but {len(target)} targets")
-        classes = list(target)
-    else:
-        raise TypeError(
-            f"cross_entropy target must be a class index (int) or a list of them, "
-            f"got {type(target).__name__}: {target!r}"
-        )
+    rows, classes = _batch(logits, target)
     n = len(rows)
     inputs: list[Value] = []
     grads: list[float] = []
     total = 0.0
     for zs, t in zip(rows, classes):
-        if isinstance(t, bool) or not isinstance(t, numbers.Integral):
-            raise TypeError(
-                f"cross_entropy target must be a class index (a whole number), got {type(t).__name__}: {t!r}"
-            )
-        if not 0 <= int(t) < len(zs):
-            raise ValueError(f"cross_entropy target must be a class index in [0, {len(zs)}), got {t!r}")
-        loss, g = _log_softmax_at([z.data for z in zs], int(t))
+        loss, g = _log_softmax_at([z.data for z in zs], _class_index(t, len(zs)))
         total += loss
         inputs += zs
         grads += [gj / n for gj in g]
@@ -195,7 +206,7 @@ def binary_cross_entropy(probs: Value | Sequence[Value], targets: Target | Seque
                 f"for raw scores use binary_cross_entropy_with_logits"
             )
         log_p = max(math.log(pd), -100.0) if pd > 0.0 else -100.0
-        log_1mp = max(math.log(1.0 - pd), -100.0) if pd < 1.0 else -100.0
+        log_1mp = max(math.log1p(-pd), -100.0) if pd < 1.0 else -100.0  # log(1 - p), exact for tiny p
         loss -= td * log_p + (1.0 - td) * log_1mp
         grads.append((pd - td) / max(pd * (1.0 - pd), _BCE_EPS) / n)
         target_grads.append((log_1mp - log_p) / n)
@@ -247,11 +258,11 @@ def hinge_loss(scores: Value | Sequence[Value], targets: Target | Sequence[Targe
     grads = []
     for s, y in zip(ss, ys):
         margin = 1.0 - y * s.data
-        if margin >= 0.0:
+        if margin < 0.0:  # beyond the margin: no loss, no gradient
+            grads.append(0.0)
+        else:  # margin >= 0, or nan (which stays nan, as in PyTorch)
             total += margin
             grads.append(-y / n)
-        else:
-            grads.append(0.0)
     return Value.from_op(total / n, "hinge_loss", ss, grads)
 
 

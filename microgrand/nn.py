@@ -38,19 +38,23 @@ Conventions (micrograd's, which PyTorch shares where it has the concept):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import math
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import mul
 from typing import Any
 
-from .checks import Seed, as_float, make_rng, positive_int
-from .engine import MANY, Value, _node
+from .checks import Rng, Seed, as_float, make_rng, positive_int
+from .engine import Value
 
 Activation = str | Callable[[Value], Value]
 Input = Value | float | int
-StateDict = dict[str, Any]  # name -> float, or list of floats (JSON-serialisable)
+StateDict = dict[str, Any]  # name -> float, or (nested) list of floats: JSON-serialisable
 
 ACTIVATIONS = ("linear", "relu", "tanh", "sigmoid", "leaky_relu", "prelu")
 """Activation names a Neuron understands (or pass any callable Value -> Value)."""
+
+INITS = ("uniform", "kaiming_uniform", "xavier_uniform")
+"""Weight initialisations, named as in ``torch.nn.init`` (see `Neuron`)."""
 
 
 def _check_activation(activation: Activation) -> None:
@@ -70,31 +74,40 @@ class Module:
     """Base class of everything with parameters, as PyTorch's ``torch.nn.Module``.
 
     A subclass assigns its parameters and sub-modules as attributes in
-    ``__init__``: a Value, a list of Values, a Module or a list of Modules.
-    `parameters()`, `state_dict()`, `train()` and `repr()` find them in the
-    order they were assigned.
+    ``__init__`` (Values, Modules, or lists, tuples and dicts of them, nested as
+    you like) and defines ``forward``; calling the module calls ``forward``.
+    `named_parameters()`, `state_dict()`, `train()` and `repr()` find them in
+    the order they were assigned. A Value kept anywhere else (in a set, or in an
+    object that is not a Module) is refused with an error naming the attribute.
     """
 
     training: bool = True
 
-    def __call__(self, x: Any) -> Any:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The forward pass: each module defines its own."""
-        raise NotImplementedError(f"{type(self).__name__} does not define __call__ (its forward pass)")
+        raise NotImplementedError(f"{type(self).__name__} does not define forward (its forward pass)")
 
-    def parameters(self) -> list[Value]:
-        """All learnable Values, in the documented order (attribute order, depth first).
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """(name, Value) for every parameter, e.g. ``("layers.0.neurons.1.w.0", w)``.
 
-        A parameter shared by two sub-modules (a layer used twice) is listed once,
-        where it first appears, as in PyTorch.
+        Depth first, in attribute order; a parameter shared by two sub-modules
+        is listed once, where it first appears, as in PyTorch.
         """
-        params: list[Value] = []
+        named: list[tuple[str, Value]] = []
         seen: set[Value] = set()
-        for _, group in self._named_groups():
-            for p in [group] if isinstance(group, Value) else group:
+        for name, tensor in self._tensors():
+            for pname, p in _flatten(name, tensor):
                 if p not in seen:
                     seen.add(p)
-                    params.append(p)
-        return params
+                    named.append((pname, p))
+        return named
+
+    def parameters(self) -> list[Value]:
+        """All learnable Values, in the order of `named_parameters`."""
+        return [p for _, p in self.named_parameters()]
 
     def zero_grad(self) -> None:
         """Set every parameter's grad to 0 (PyTorch sets it to None; a Value's grad is always a float)."""
@@ -103,27 +116,35 @@ class Module:
 
     def train(self, mode: bool = True) -> Module:
         """Set the `training` flag here and in every sub-module (Dropout reads it). Returns self."""
+        if not isinstance(mode, bool):
+            raise TypeError(f"train(mode) takes True or False, got {type(mode).__name__}: {mode!r}")
         self.training = mode
-        for _, module in self._named_modules():
-            module.train(mode)
+        for _, module in self.named_modules():
+            module.training = mode
         return self
 
     def eval(self) -> Module:
         """Evaluation mode, ``train(False)``: Dropout becomes the identity. Returns self."""
         return self.train(False)
 
+    def named_modules(self) -> Iterator[tuple[str, Module]]:
+        """(name, module) for every sub-module, depth first (not self)."""
+        for name, x in _walk(self, "", ()):
+            if isinstance(x, Module) and x is not self:
+                yield name, x
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """(name, module) for the direct sub-modules (in lists, tuples and dicts too)."""
+        for key, attr in vars(self).items():
+            yield from _modules_in(attr, key)
+
     def state_dict(self) -> StateDict:
-        """The parameters' data by name, e.g. ``{"layers.0.neurons.0.w": [0.1, -0.5], ...: 0.0}``.
+        """The parameters' data by name, a list of Values as one list of floats (like a
+        tensor), e.g. ``{"layers.0.neurons.0.w": [0.1, -0.5], "layers.0.neurons.0.b": 0.0}``.
 
         Plain floats and lists of floats, so ``json.dumps`` works on it.
         """
-        state: StateDict = {}
-        for name, group in self._named_groups():
-            if isinstance(group, Value):
-                state[name] = group.data
-            else:
-                state[name] = [p.data for p in group]
-        return state
+        return {name: _data(tensor) for name, tensor in self._tensors()}
 
     def load_state_dict(self, state: StateDict) -> None:
         """Set the parameters' data from `state` (as made by `state_dict`).
@@ -135,149 +156,189 @@ class Module:
         """
         if not isinstance(state, dict):
             raise TypeError(f"load_state_dict needs a dict (from state_dict()), got {type(state).__name__}")
-        groups = dict(self._named_groups())
-        missing = [k for k in groups if k not in state]
-        unexpected = [k for k in state if k not in groups]
+        tensors = dict(self._tensors())
+        missing = [k for k in tensors if k not in state]
+        unexpected = [k for k in state if k not in tensors]
         if missing or unexpected:
             raise ValueError(
                 f"state dict does not fit this {type(self).__name__}: "
                 f"missing {missing}, unexpected {unexpected}"
             )
         updates: list[tuple[Value, float]] = []
-        for name, group in groups.items():
-            value = state[name]
-            if isinstance(group, Value):
-                updates.append((group, as_float(value, f"state dict entry {name!r}")))
-                continue
-            if not isinstance(value, (list, tuple)) or len(value) != len(group):
-                raise ValueError(
-                    f"state dict entry {name!r} must be a list of {len(group)} numbers, got {value!r}"
-                )
-            updates += [(p, as_float(x, f"state dict entry {name!r}")) for p, x in zip(group, value)]
+        for name, tensor in tensors.items():
+            _pair(name, tensor, state[name], updates)
         for p, x in updates:
             p.data = x
 
-    def _named_groups(self, prefix: str = "") -> Iterator[tuple[str, Any]]:
-        """(name, Value or list of Values) for every parameter attribute, sub-modules included."""
-        for key, attr in vars(self).items():
-            name = prefix + key
-            if isinstance(attr, Value):
-                yield name, attr
-            elif isinstance(attr, Module):
-                yield from attr._named_groups(name + ".")
-            elif isinstance(attr, list) and attr:
-                if all(isinstance(a, Value) for a in attr):
-                    yield name, attr
-                elif all(isinstance(a, Module) for a in attr):
-                    for i, module in enumerate(attr):
-                        yield from module._named_groups(f"{name}.{i}.")
-
-    def _named_modules(self) -> Iterator[tuple[str, Module]]:
-        """(name, module) for the direct sub-modules."""
-        for key, attr in vars(self).items():
-            if isinstance(attr, Module):
-                yield key, attr
-            elif isinstance(attr, list) and attr and all(isinstance(a, Module) for a in attr):
-                for i, module in enumerate(attr):
-                    yield f"{key}.{i}", module
+    def _tensors(self) -> Iterator[tuple[str, Any]]:
+        """(name, tensor) for every Value, or list/tuple of Values (nested), found in the attributes."""
+        for name, x in _walk(self, "", ()):
+            if not isinstance(x, Module):
+                yield name, x
 
     def extra_repr(self) -> str:
         """The arguments shown in repr(), as PyTorch's ``extra_repr``."""
         return ""
 
     def __repr__(self) -> str:
-        children = [f"  ({name}): " + repr(m).replace("\n", "\n  ") for name, m in self._named_modules()]
+        children = [f"  ({name}): " + repr(m).replace("\n", "\n  ") for name, m in self.named_children()]
         if not children:
             return f"{type(self).__name__}({self.extra_repr()})"
         return f"{type(self).__name__}(\n" + "\n".join(children) + "\n)"
 
 
+def _is_tensor(x: object) -> bool:
+    """A Value, or a non-empty list or tuple of Values (nested): one state_dict entry."""
+    if isinstance(x, Value):
+        return True
+    if not isinstance(x, (list, tuple)) or not x:
+        return False
+    return all([isinstance(e, Value) for e in x]) or all(map(_is_tensor, x))
+
+
+def _walk(x: object, name: str, ancestors: tuple[Module, ...]) -> list[tuple[str, Any]]:
+    """(name, Module or tensor) for `x` and everything inside it that holds parameters:
+    Modules and their attributes, lists, tuples and dicts (nested), depth first."""
+    found: list[tuple[str, Any]] = []
+    _collect(x, name, ancestors, found)
+    return found
+
+
+def _collect(x: object, name: str, ancestors: tuple[Module, ...], found: list[tuple[str, Any]]) -> None:
+    if _is_tensor(x):
+        found.append((name, x))
+    elif isinstance(x, Module):
+        if any(x is a for a in ancestors):
+            raise ValueError(
+                f"module cycle: {name!r} is a module that contains itself (an attribute points back "
+                f"to a module it belongs to); keep such a link out of the module's attributes"
+            )
+        found.append((name, x))
+        for key, attr in vars(x).items():
+            _collect(attr, f"{name}.{key}" if name else key, (*ancestors, x), found)
+    elif isinstance(x, (list, tuple)):
+        for i, item in enumerate(x):
+            _collect(item, f"{name}.{i}", ancestors, found)
+    elif isinstance(x, dict):
+        for key, item in x.items():
+            _collect(item, f"{name}.{key}", ancestors, found)
+    elif _holds_values(x):
+        raise TypeError(
+            f"attribute {name!r} holds Values inside a {type(x).__name__}, where parameters() cannot "
+            f"find them (and an optimizer would never train them): keep Values and Modules in "
+            f"attributes that are Values, Modules, or lists, tuples or dicts of them"
+        )
+
+
+def _holds_values(x: object) -> bool:
+    """True for a set, or a plain object, with a Value or Module directly inside."""
+    if isinstance(x, (set, frozenset)):
+        items: Iterable[object] = x
+    elif hasattr(x, "__dict__") and not isinstance(x, type) and not callable(x):
+        items = vars(x).values()
+    else:
+        return False
+    return any(isinstance(i, (Value, Module)) for i in items)
+
+
+def _modules_in(x: object, name: str) -> Iterator[tuple[str, Module]]:
+    if isinstance(x, Module):
+        yield name, x
+    elif isinstance(x, (list, tuple)):
+        for i, item in enumerate(x):
+            yield from _modules_in(item, f"{name}.{i}")
+    elif isinstance(x, dict):
+        for key, item in x.items():
+            yield from _modules_in(item, f"{name}.{key}")
+
+
+def _flatten(name: str, tensor: Any) -> Iterator[tuple[str, Value]]:
+    if isinstance(tensor, Value):
+        yield name, tensor
+    else:
+        for i, t in enumerate(tensor):
+            yield from _flatten(f"{name}.{i}", t)
+
+
+def _data(tensor: Any) -> Any:
+    return tensor.data if isinstance(tensor, Value) else [_data(t) for t in tensor]
+
+
+def _pair(name: str, tensor: Any, value: object, updates: list[tuple[Value, float]]) -> None:
+    """Queue (parameter, number) for each Value in `tensor` and its number in `value`."""
+    if isinstance(tensor, Value):
+        updates.append((tensor, as_float(value, f"state dict entry {name!r}")))
+        return
+    if not isinstance(value, (list, tuple)) or len(value) != len(tensor):
+        raise ValueError(f"state dict entry {name!r} must be a list of {len(tensor)} numbers, got {value!r}")
+    for t, v in zip(tensor, value):
+        _pair(name, t, v, updates)
+
+
 # ---------------------------------------------------------------- the neuron
 
 
-def _checked_inputs(x: Sequence[Input], nin: int, owner: str) -> Sequence[Input]:
-    """`x` if it is a list of `nin` inputs, each a Value or a real number; else a clear error."""
-    if isinstance(x, (Value, int, float)) or not isinstance(x, Sequence):
+def _as_inputs(x: object, nin: int, owner: str) -> Sequence[Input]:
+    """`x` as a list of `nin` inputs, each a Value or a real number (a numpy row is fine),
+    or a clear error."""
+    if (
+        isinstance(x, (Value, str, bytes, int, float))
+        or not hasattr(x, "__len__")
+        or not hasattr(x, "__iter__")
+    ):
         raise TypeError(f"{owner} needs a list of {nin} numbers or Values, got {type(x).__name__}: {x!r}")
-    if len(x) != nin:
-        raise ValueError(f"{owner} expects {nin} inputs, got {len(x)}: {list(x)!r}")
-    for xi in x:
+    xs: Sequence[Input] = x if isinstance(x, (list, tuple)) else list(x)  # type: ignore[call-overload, unused-ignore]
+    if len(xs) != nin:
+        raise ValueError(f"{owner} expects {nin} inputs, got {len(xs)}: {list(xs)!r}")
+    for xi in xs:
         if not isinstance(xi, Value):
             as_float(xi, f"{owner} input")  # a TypeError unless a real number
-    return x
+    return xs
 
 
-class _Inputs:
-    """A layer's (checked) inputs split once, then shared by all its neurons: the
-    data of every input, and the inputs that are Values (they become children)."""
+class Inputs:
+    """A layer's checked inputs, split once and shared by all its neurons: the data of
+    every input, and the inputs that are Values (only those become children of a node)."""
 
     __slots__ = ("data", "values", "positions")
 
-    @classmethod
-    def of_values(cls, values: list[Value]) -> _Inputs:
-        """Inputs known to be Values (a previous layer's outputs): nothing to check."""
-        inputs = cls.__new__(cls)
-        inputs.values = tuple(values)
-        inputs.data = [v.data for v in values]
-        inputs.positions = None
-        return inputs
-
     def __init__(self, x: Sequence[Input]) -> None:
-        if set(map(type, x)) == {Value}:  # the usual case inside a network: every input is a Value
-            self.values: tuple[Value, ...] = tuple(x)  # type: ignore[arg-type]
-            self.data: list[float] = [xi.data for xi in x]  # type: ignore[union-attr]
-            self.positions: list[int] | None = None  # None: all of them
+        values = [xi for xi in x if isinstance(xi, Value)]
+        self.values: tuple[Value, ...] = tuple(values)
+        self.positions: list[int] | None = None  # where the Values are; None: all inputs are Values
+        if len(values) == len(x):  # inside a network: a layer's inputs are the last layer's outputs
+            self.data: list[float] = [v.data for v in values]
         else:  # data (numbers), perhaps mixed with Values
-            self.positions = [i for i, xi in enumerate(x) if isinstance(xi, Value)]
-            self.values = tuple(x[i] for i in self.positions)  # type: ignore[misc]
             self.data = [xi.data if isinstance(xi, Value) else float(xi) for xi in x]
+            self.positions = [i for i, xi in enumerate(x) if isinstance(xi, Value)]
 
 
-def _neuron_nodes(neurons: Sequence[Neuron], inputs: _Inputs, relu: bool = False) -> list[Value]:
-    """For each neuron, z = w₁x₁ + … + wₙxₙ + b as one node;  ∂z/∂wᵢ = xᵢ,  ∂z/∂xᵢ = wᵢ,  ∂z/∂b = 1.
+def fused_neurons(neurons: Sequence[Neuron], inputs: Inputs, relu: bool = False) -> list[Value]:
+    """Each neuron's z = w₁x₁ + … + wₙxₙ + b as ONE node:  ∂z/∂wᵢ = xᵢ,  ∂z/∂xᵢ = wᵢ,  ∂z/∂b = 1.
 
-    A node's children are the neuron's weights, then the inputs that are
-    Values, then its bias. With ``relu=True`` each node is relu(z) = max(0, z),
-    whose slope is 1 for z >= 0 (the engine's convention at 0) and 0 below:
-    the local derivatives above times 1, or all 0. (One function for a whole
-    layer, whose neurons share the inputs: a loop here is cheaper than a call
-    per neuron.)
+    A node's children are the neuron's weights, then the inputs that are Values
+    (numbers are data, not children), then its bias. With ``relu=True`` each
+    node is relu(z) = max(0, z), whose slope is 1 for z >= 0 (the engine's
+    convention at 0) and 0 below: the local derivatives above times 1, or all 0,
+    exactly. One call for a whole layer, whose neurons share the inputs.
     """
     x_data, x_values, positions = inputs.data, inputs.values, inputs.positions
     op = "relu neuron" if relu else "neuron"
     nodes = []
     for neuron in neurons:
         w, b = neuron.w, neuron.b
-        w_data = [wi.data for wi in w]  # (a comprehension reads slots faster than map)
-        # from b, adding w₁x₁, w₂x₂, … in turn, as the fine-grained form does (on Python >= 3.12
+        w_data = [wi.data for wi in w]
+        # from b, adding w₁x₁, w₂x₂, … in turn, as the fine-grained form does (from Python 3.12
         # sum() also compensates its rounding errors: the two agree to rounding there)
         z = sum(map(mul, w_data, x_data), b.data if b is not None else 0.0)
-        children = (*w, *x_values) if b is None else (*w, *x_values, b)
-        # Value.from_op(z, op, children, local_grads) without its input checks: they would
-        # cost a third of the forward pass, and cannot fail here (the weights and bias are
-        # the neuron's own Values; _Inputs has sorted the Values from the numbers).
-        if relu and not z >= 0.0:  # an inactive ReLU passes no gradient back (nan too, as Value.relu)
-            nodes.append(_node(0.0, op, children, _zeros(len(children)), MANY))
-            continue
         w_of_values = w_data if positions is None else [w_data[i] for i in positions]
+        children = (*w, *x_values) if b is None else (*w, *x_values, b)
         local_grads = (*x_data, *w_of_values) if b is None else (*x_data, *w_of_values, 1.0)
-        nodes.append(_node(z if z > 0.0 or not relu else 0.0, op, children, local_grads, MANY))
+        if relu and z < 0.0:  # an inactive ReLU: output 0, and it passes no gradient back
+            z, local_grads = 0.0, (0.0,) * len(children)
+        # Value.from_op(z, op, children, local_grads), without re-checking what Inputs checked
+        nodes.append(Value(z, children, local_grads, op))
     return nodes
-
-
-_ZEROS: dict[int, tuple[float, ...]] = {}
-
-
-def _zeros(n: int) -> tuple[float, ...]:
-    """A tuple of n zeros, made once per length and shared (a tuple cannot change)."""
-    zeros = _ZEROS.get(n)
-    if zeros is None:
-        zeros = _ZEROS[n] = (0.0,) * n
-    return zeros
-
-
-def _identity(z: Value) -> Value:
-    return z
 
 
 def neuron_fine_grained(w: Sequence[Value], b: Value | None, x: Sequence[Input]) -> Value:
@@ -289,6 +350,21 @@ def neuron_fine_grained(w: Sequence[Value], b: Value | None, x: Sequence[Input])
     return z
 
 
+def _identity(z: Value) -> Value:
+    return z
+
+
+def _init_bound(init: str, nin: int, nout: int) -> float:
+    """The weights are drawn from U(-bound, bound)."""
+    if init == "uniform":  # micrograd's
+        return 1.0
+    if init == "kaiming_uniform":  # He et al.: keeps the variance of ReLU activations from layer to layer
+        return math.sqrt(6.0 / nin)
+    if init == "xavier_uniform":  # Glorot & Bengio: for tanh and sigmoid
+        return math.sqrt(6.0 / (nin + nout))
+    raise ValueError(f"unknown init {init!r}: use one of {', '.join(map(repr, INITS))}")
+
+
 class Neuron(Module):
     """act(w·x + b): `nin` weights, a bias, and an activation.
 
@@ -296,8 +372,15 @@ class Neuron(Module):
     ``"leaky_relu"`` (slope 0.01, PyTorch's default), ``"prelu"`` (a learnable
     slope per neuron, initialised to 0.25 as PyTorch's ``nn.PReLU``) or any
     function Value -> Value. Parameters: ``w`` (the weights), then ``b``, then
-    ``alpha`` for PReLU. ``bias=False`` leaves out b (the course's score x·w).
-    ``fused=False`` builds w·x + b from ``*`` and ``+`` nodes (see module doc).
+    ``alpha`` for PReLU, labelled ``w0, w1, …, b, alpha`` for drawings.
+    ``bias=False`` leaves out b (the course's score x·w). ``fused=False`` builds
+    w·x + b from ``*`` and ``+`` nodes (see the module doc).
+
+    Weights start U(-1, 1) as micrograd's (``init="uniform"``), or U(-√(6/nin), √(6/nin))
+    with ``init="kaiming_uniform"`` (for ReLU networks), or U(-√(6/(nin+nout)), …) with
+    ``init="xavier_uniform"`` (tanh, sigmoid); biases start at 0. `seed` (an int or a
+    `random.Random`) makes them reproducible; without one they come from Python's
+    global `random`, so ``random.seed(n)`` does (as in micrograd).
     """
 
     def __init__(
@@ -307,15 +390,18 @@ class Neuron(Module):
         *,
         bias: bool = True,
         fused: bool = True,
+        init: str = "uniform",
         seed: Seed = None,
+        _nout: int = 1,
     ) -> None:
         positive_int("nin (the number of inputs)", nin)
         _check_activation(activation)
-        rng = make_rng(seed)
-        self.w = [Value(rng.uniform(-1.0, 1.0)) for _ in range(nin)]
-        self.b: Value | None = Value(0.0) if bias else None
+        bound = _init_bound(init, nin, _nout)
+        rng: Rng = make_rng(seed)
+        self.w = [Value(rng.uniform(-bound, bound), label=f"w{i}") for i in range(nin)]
+        self.b: Value | None = Value(0.0, label="b") if bias else None
         if activation == "prelu":
-            self.alpha = Value(0.25)
+            self.alpha = Value(0.25, label="alpha")
         self.activation = activation
         self.fused = fused
         # the activation as a function Value -> Value, looked up once here, not per call
@@ -327,22 +413,22 @@ class Neuron(Module):
             "leaky_relu": Value.leaky_relu,  # slope 0.01
             "prelu": self._prelu,
         }
-        self._act = named[activation] if isinstance(activation, str) else self._custom
+        self.act = named[activation] if isinstance(activation, str) else self._custom
 
     @property
     def nin(self) -> int:
         return len(self.w)
 
-    def __call__(self, x: Sequence[Input]) -> Value:
-        x = _checked_inputs(x, len(self.w), "Neuron")
-        if not self.fused:
-            return self._act(neuron_fine_grained(self.w, self.b, x))
-        return self._forward(_Inputs(x))
+    def forward(self, x: Sequence[Input]) -> Value:
+        return self._output(_as_inputs(x, len(self.w), "Neuron"))
 
-    def _forward(self, inputs: _Inputs) -> Value:
-        if self.activation == "relu":
-            return _neuron_nodes([self], inputs, relu=True)[0]
-        return self._act(_neuron_nodes([self], inputs)[0])
+    def _output(self, x: Sequence[Input]) -> Value:
+        """The output for checked inputs, fused or fine-grained as `fused` says."""
+        if not self.fused:
+            return self.act(neuron_fine_grained(self.w, self.b, x))
+        if self.activation == "relu":  # the activation is part of the node
+            return fused_neurons([self], Inputs(x), relu=True)[0]
+        return self.act(fused_neurons([self], Inputs(x))[0])
 
     def _prelu(self, z: Value) -> Value:
         return z.prelu(self.alpha)
@@ -354,6 +440,10 @@ class Neuron(Module):
                 f"activation {self.activation!r} must return a Value, got {type(out).__name__}: {out!r}"
             )
         return out
+
+    def _prefix_labels(self, prefix: str) -> None:
+        for p in self.parameters():
+            p.label = prefix + p.label
 
     def extra_repr(self) -> str:
         return f"{self.nin}, {self._settings()}"
@@ -368,9 +458,11 @@ class Neuron(Module):
 
 
 class Layer(Module):
-    """`nout` neurons that each see the same `nin` inputs.
+    """`nout` neurons that each see the same `nin` inputs; their parameters are labelled
+    ``n0.w0, n0.b, n1.w0, …``. Returns a Value when nout == 1, else a list (micrograd's Layer).
 
-    Calling it returns a Value when nout == 1, else a list (micrograd's Layer).
+    `fused` reads and sets the flag of every neuron: ``layer.fused = False`` makes
+    the whole layer fine-grained, however the model is called.
     """
 
     def __init__(
@@ -381,34 +473,54 @@ class Layer(Module):
         *,
         bias: bool = True,
         fused: bool = True,
+        init: str = "uniform",
         seed: Seed = None,
     ) -> None:
         positive_int("nin (the number of inputs)", nin)
         positive_int("nout (the number of neurons)", nout)
+        _init_bound(init, nin, nout)  # an unknown init is named before any weight is drawn
         rng = make_rng(seed)
-        self.neurons = [Neuron(nin, activation, bias=bias, fused=fused, seed=rng) for _ in range(nout)]
-        self.fused = fused
+        self.neurons = [
+            Neuron(nin, activation, bias=bias, fused=fused, init=init, seed=rng, _nout=nout)
+            for _ in range(nout)
+        ]
+        for j, neuron in enumerate(self.neurons):
+            neuron._prefix_labels(f"n{j}.")
 
     @property
     def nin(self) -> int:
         return self.neurons[0].nin
 
-    def __call__(self, x: Sequence[Input]) -> Value | list[Value]:
+    @property
+    def fused(self) -> bool:
+        """True if every neuron is one node (w·x + b fused); set it to change them all."""
+        return all([n.fused for n in self.neurons])
+
+    @fused.setter
+    def fused(self, fused: bool) -> None:
+        for n in self.neurons:
+            n.fused = fused
+
+    def forward(self, x: Sequence[Input]) -> Value | list[Value]:
         out = self.forward_list(x)
         return out[0] if len(out) == 1 else out
 
     def forward_list(self, x: Sequence[Input]) -> list[Value]:
         """The outputs as a list, even for one neuron."""
-        x = _checked_inputs(x, self.nin, type(self).__name__)
-        if not self.fused:
-            return [n._act(neuron_fine_grained(n.w, n.b, x)) for n in self.neurons]
-        return self._forward(_Inputs(x))
+        return self._outputs(_as_inputs(x, self.nin, type(self).__name__))
 
-    def _forward(self, inputs: _Inputs) -> list[Value]:
-        # the inputs are split into data and Values once, for all the neurons
+    def _outputs(self, x: Sequence[Input]) -> list[Value]:
+        """The outputs for checked inputs."""
+        if not self.fused:  # neuron by neuron, each as its own `fused` says
+            return [n._output(x) for n in self.neurons]
+        inputs = Inputs(x)  # split into data and Values once, for all the neurons
         if self.neurons[0].activation == "relu":  # the activation is part of the node
-            return _neuron_nodes(self.neurons, inputs, relu=True)
-        return [n._act(z) for n, z in zip(self.neurons, _neuron_nodes(self.neurons, inputs))]
+            return fused_neurons(self.neurons, inputs, relu=True)
+        return [n.act(z) for n, z in zip(self.neurons, fused_neurons(self.neurons, inputs))]
+
+    def _prefix_labels(self, prefix: str) -> None:
+        for p in self.parameters():
+            p.label = prefix + p.label
 
     def extra_repr(self) -> str:
         return f"{self.nin}, {len(self.neurons)}, {self.neurons[0]._settings()}"
@@ -424,8 +536,17 @@ class Linear(Layer):
     ``Linear(nin, 1, bias=False)``.
     """
 
-    def __init__(self, nin: int, nout: int = 1, *, bias: bool = True, fused: bool = True, seed: Seed = None):
-        super().__init__(nin, nout, "linear", bias=bias, fused=fused, seed=seed)
+    def __init__(
+        self,
+        nin: int,
+        nout: int = 1,
+        *,
+        bias: bool = True,
+        fused: bool = True,
+        init: str = "uniform",
+        seed: Seed = None,
+    ):
+        super().__init__(nin, nout, "linear", bias=bias, fused=fused, init=init, seed=seed)
 
 
 class MLP(Module):
@@ -433,7 +554,9 @@ class MLP(Module):
 
     Hidden layers use `activation`; the last layer uses `output_activation`
     (``"linear"`` by default: raw scores, as micrograd's MLP). Returns a Value
-    when the last layer has one output, otherwise a list.
+    when the last layer has one output, otherwise a list. Parameters are
+    labelled ``L0.n3.w1`` (layer 0, neuron 3, weight 1). `init` and `seed` as
+    in `Neuron`; `fused` reads and sets every layer's flag.
     """
 
     def __init__(
@@ -444,6 +567,7 @@ class MLP(Module):
         *,
         output_activation: Activation = "linear",
         fused: bool = True,
+        init: str = "uniform",
         seed: Seed = None,
     ) -> None:
         positive_int("nin (the number of inputs)", nin)
@@ -458,22 +582,33 @@ class MLP(Module):
         last = len(nouts) - 1
         self.layers = [
             Layer(
-                sizes[i], sizes[i + 1], output_activation if i == last else activation, fused=fused, seed=rng
+                sizes[i],
+                sizes[i + 1],
+                output_activation if i == last else activation,
+                fused=fused,
+                init=init,
+                seed=rng,
             )
             for i in range(len(nouts))
         ]
-        self.fused = fused
+        for k, layer in enumerate(self.layers):
+            layer._prefix_labels(f"L{k}.")
 
-    def __call__(self, x: Sequence[Input]) -> Value | list[Value]:
-        if self.fused:
-            out = self.layers[0]._forward(_Inputs(_checked_inputs(x, self.layers[0].nin, "MLP")))
-            for layer in self.layers[1:]:
-                out = layer._forward(_Inputs.of_values(out))
-        else:
-            out = self.layers[0].forward_list(_checked_inputs(x, self.layers[0].nin, "MLP"))
-            for layer in self.layers[1:]:
-                out = layer.forward_list(out)
-        return out[0] if len(out) == 1 else out
+    @property
+    def fused(self) -> bool:
+        """True if every layer is fused; set it to change them all."""
+        return all(layer.fused for layer in self.layers)
+
+    @fused.setter
+    def fused(self, fused: bool) -> None:
+        for layer in self.layers:
+            layer.fused = fused
+
+    def forward(self, x: Sequence[Input]) -> Value | list[Value]:
+        out: Sequence[Input] = _as_inputs(x, self.layers[0].nin, "MLP")
+        for layer in self.layers:
+            out = layer._outputs(out)
+        return out[0] if len(out) == 1 else out  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------- dropout
@@ -504,7 +639,7 @@ class Dropout(Module):
         self.p = p
         self.rng = make_rng(seed)
 
-    def __call__(self, x: Value | Sequence[Value]) -> Any:
+    def forward(self, x: Value | Sequence[Value]) -> Any:
         if isinstance(x, Value):
             return self._drop(x)
         return [self._drop(xi) for xi in x]
@@ -515,7 +650,8 @@ class Dropout(Module):
         if not self.training or self.p == 0.0:
             return x
         scale = 0.0 if self.rng.random() < self.p else 1.0 / (1.0 - self.p)
-        return Value.from_op(x.data * scale, "dropout", (x,), (scale,))
+        # y = x·scale;   ∂y/∂x = scale
+        return Value(x.data * scale, (x,), (scale,), "dropout")
 
     def extra_repr(self) -> str:
         return f"p={self.p}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable
 
-from .checks import as_float, nonnegative_float, parameter_list
+from .checks import as_float, nonnegative_float, not_a_number_error, parameter_list
 from .engine import Value
 
 
@@ -40,6 +40,13 @@ class Optimizer:
             p.grad = 0.0
 
     def step(self) -> None:
+        """Update every parameter from its grad (the rule is each optimizer's `_update`)."""
+        try:
+            self._update()
+        except TypeError:  # a grad or data that is not a float (p.grad = None, say): say which
+            raise not_a_number_error("step()", self.params) from None
+
+    def _update(self) -> None:
         raise NotImplementedError
 
 
@@ -62,7 +69,7 @@ class SGD(Optimizer):
         self.weight_decay = nonnegative_float("SGD weight_decay", weight_decay)
         self.velocity: list[float] | None = None  # PyTorch's momentum_buffer, one per parameter
 
-    def step(self) -> None:
+    def _update(self) -> None:
         lr, mu, wd = self.lr, self.momentum, self.weight_decay
         if mu == 0.0:
             for p in self.params:
@@ -106,7 +113,7 @@ class Adam(Optimizer):
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
 
-    def step(self) -> None:
+    def _update(self) -> None:
         self.t += 1
         beta1, beta2 = self.betas
         lr, eps, wd = self.lr, self.eps, self.weight_decay

@@ -28,6 +28,16 @@ LossFn = Callable[[Any, Any], Value]
 Penalty = Callable[[list[Value]], Value]
 
 
+class TrainingDiverged(RuntimeError):
+    """Raised by `fit` when a loss is not a finite number (nan or inf): the weights have run off
+    to infinity. `history` holds the epochs so far; the model keeps the weights it had at the
+    start of the epoch that diverged (the last ones whose losses were finite)."""
+
+    def __init__(self, message: str, history: History) -> None:
+        super().__init__(message)
+        self.history = history
+
+
 class EarlyStopping:
     """Stop training when the validation loss has not improved for `patience` epochs.
 
@@ -50,9 +60,14 @@ class EarlyStopping:
         self.should_stop = False
 
     def step(self, loss: float, model: Module | None = None) -> bool:
-        """Record one epoch's loss; True when `patience` epochs have passed without improvement."""
+        """Record one epoch's loss; True when `patience` epochs have passed without improvement.
+
+        A loss that is not finite (nan, inf) is never an improvement, so never "best"."""
+        if isinstance(loss, Value):
+            raise TypeError("EarlyStopping.step takes the loss as a number: pass loss.data, not the Value")
+        loss = as_float(loss, "EarlyStopping.step loss")
         self.epoch += 1
-        if loss < self.best_loss - self.min_delta:
+        if math.isfinite(loss) and loss < self.best_loss - self.min_delta:
             self.best_loss = float(loss)
             self.best_epoch = self.epoch
             self.epochs_without_improvement = 0
@@ -142,6 +157,7 @@ def fit(
     width = len(str(epochs))
     for epoch in range(1, epochs + 1):
         model.train()
+        start_of_epoch = model.state_dict()  # put back if this epoch diverges
         if batch_size is not None:
             rng.shuffle(order)
         total = 0.0
@@ -150,6 +166,8 @@ def fit(
             loss = loss_fn([model(X[i]) for i in batch], [y[i] for i in batch])
             if penalty is not None:
                 loss = loss + penalty(params)
+            if not math.isfinite(loss.data):
+                _diverged(model, start_of_epoch, history, epoch, "training", loss.data, optimizer)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -162,12 +180,16 @@ def fit(
             val_X, val_y = val
             history.val_loss.append(loss_fn([model(x) for x in val_X], list(val_y)).data)
             watched = history.val_loss[-1]
+            if not math.isfinite(watched):
+                _diverged(model, start_of_epoch, history, epoch, "validation", watched, optimizer)
             line += f"  val loss {watched:.4f}"
         elif early_stopping is not None:
             # the epoch's mean batch loss was measured on weights that changed during the epoch;
             # early stopping saves the weights as they are now, so it must watch a loss of these
             model.eval()
             watched = loss_fn([model(x) for x in X], list(y)).data
+            if not math.isfinite(watched):
+                _diverged(model, start_of_epoch, history, epoch, "end-of-epoch training", watched, optimizer)
             line += f"  end-of-epoch train loss {watched:.4f}"
         if not quiet:
             log(line)
@@ -186,6 +208,22 @@ def fit(
         early_stopping.restore(model)
         history.best_epoch = early_stopping.best_epoch
     return history
+
+
+def _diverged(
+    model: Module, state: StateDict, history: History, epoch: int, which: str, loss: float, optimizer: Any
+) -> None:
+    """Stop training: put back the weights from the start of the epoch, and say what happened."""
+    model.load_state_dict(state)
+    model.train()
+    lr = getattr(optimizer, "lr", None)
+    raise TrainingDiverged(
+        f"training diverged in epoch {epoch}: the {which} loss is {loss}, not a finite number. "
+        f"The weights have run off to infinity; the usual cause is a learning rate that is too large"
+        + (f" (lr = {lr:g}): try one 10 times smaller" if lr is not None else "")
+        + f". The model has the weights from the start of epoch {epoch}, the last with finite losses.",
+        history,
+    )
 
 
 def accuracy(

@@ -79,14 +79,23 @@ def test_division_by_zero_names_the_op_and_values(numerator: object) -> None:
         Value(3.0) / 0
 
 
-def test_exp_overflow_names_the_op() -> None:
-    with pytest.raises(OverflowError, match=r"exp.*1000"):
-        Value(1000.0).exp()
+def test_exp_overflow_is_inf_as_in_pytorch_and_float_arithmetic() -> None:
+    y = Value(1000.0).exp()
+    assert y.data == math.inf and y.local_grads == (math.inf,)
+    assert Value(709.0).exp().data == math.exp(709.0)  # just below the threshold: still finite
 
 
-def test_pow_overflow_names_the_op() -> None:
-    with pytest.raises(OverflowError, match=r"\*\*"):
-        Value(10.0) ** 400
+def test_pow_overflow_is_inf_with_the_sign_of_the_power() -> None:
+    assert (Value(10.0) ** 400).data == math.inf
+    assert (Value(-10.0) ** 401).data == -math.inf and (Value(-10.0) ** 400).data == math.inf
+    # the result is finite but its derivative n·xⁿ⁻¹ is not: the derivative is -inf, not an error
+    y = Value(1e-200) ** -1
+    assert y.data == 1e200 and y.local_grads == (-math.inf,)
+
+
+def test_an_int_too_large_for_a_float_is_named() -> None:
+    with pytest.raises(OverflowError, match="too large for a float"):
+        Value(10**400)
 
 
 @pytest.mark.parametrize("call", [lambda v: v.leaky_relu("0.1"), lambda v: v.prelu("a"), lambda v: v ** "2"])

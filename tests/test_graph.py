@@ -14,9 +14,8 @@ import pytest
 from example_graphs import karpathy_example
 
 from microgrand import Value
-from microgrand.graph import BackwardStep, backward_steps
 from microgrand.engine import topological_order
-from microgrand.graph import Edge, trace
+from microgrand.graph import BackwardStep, Edge, backward_steps, trace
 
 
 def random_graph(seed: int) -> Value:

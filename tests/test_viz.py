@@ -19,8 +19,7 @@ import pytest
 from example_graphs import karpathy_example
 
 from microgrand import Value
-from microgrand.graph import backward_steps
-from microgrand.graph import trace
+from microgrand.graph import backward_steps, trace
 from microgrand.viz import KINDS, GraphvizNotFoundError, draw_dot, draw_step, render
 
 needs_graphviz = pytest.mark.skipif(

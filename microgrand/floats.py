@@ -1,0 +1,39 @@
+"""Float arithmetic the ops need done carefully, kept out of the engine's way.
+
+`exp` is eˣ, inf where it overflows (as PyTorch). `power` is xⁿ on real numbers,
+with errors that name the values where the result is not real, and ±inf where it
+is too large for a float. `sigmoid` is σ(x) = 1/(1+e⁻ˣ), written so that exp never
+overflows.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def exp(x: float) -> float:
+    """eˣ, or inf where it is larger than the largest float (x > 709.78), as PyTorch."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def sigmoid(x: float) -> float:
+    """σ(x) = 1/(1+e⁻ˣ) of a plain float, written two ways so that exp never overflows."""
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def power(x: float, n: float) -> float:
+    """xⁿ as a real float (±inf if too large, as PyTorch), or an error that names the values."""
+    if x < 0.0 and not n.is_integer():
+        raise ValueError(f"'**': a negative base to a non-integer power is not real: ({x!r}) ** {n!r}")
+    if x == 0.0 and n < 0.0:
+        raise ZeroDivisionError(f"'**': zero to a negative power: ({x!r}) ** {n!r}")
+    try:
+        return float(x**n)
+    except OverflowError:  # |xⁿ| > the largest float: inf, with the sign xⁿ would have
+        return -math.inf if x < 0.0 and n % 2.0 == 1.0 else math.inf
