@@ -127,18 +127,23 @@ def demo(args: argparse.Namespace) -> int:
         f"hinge loss + 1e-4·L2, SGD lr={args.lr:g} momentum=0.9"
     )
     start = time.perf_counter()
-    history = train.fit(
-        model,
-        *train_set,
-        loss_fn=losses.hinge_loss,
-        optimizer=optimizer,
-        epochs=epochs,
-        val=val,
-        penalty=lambda params: losses.l2_penalty(params, 1e-4),
-        early_stopping=stopper,
-        seed=args.seed,
-        quiet=args.quiet,
-    )
+    try:
+        history = train.fit(
+            model,
+            *train_set,
+            loss_fn=losses.hinge_loss,
+            optimizer=optimizer,
+            epochs=epochs,
+            val=val,
+            penalty=lambda params: losses.l2_penalty(params, 1e-4),
+            early_stopping=stopper,
+            seed=args.seed,
+            quiet=args.quiet,
+        )
+    except train.TrainingDiverged as diverged:  # a loss that is nan or inf: say so, never an accuracy
+        sys.stdout.flush()  # the epochs so far, before the reason
+        print(f"microgrand demo: {diverged}", file=sys.stderr)
+        return 1
     seconds = time.perf_counter() - start
     result = f"trained {history.epochs} epochs in {seconds:.1f} s"
     if history.best_epoch:

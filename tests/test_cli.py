@@ -204,3 +204,15 @@ def test_head_of_a_shell_pipe_gets_its_line_and_no_traceback(tmp_path):
     result = subprocess.run(["sh", "-c", command], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and result.stdout.startswith("microgrand demo: xor")
     assert (tmp_path / "err.txt").read_text() == ""
+
+
+@pytest.mark.parametrize(("dataset", "epoch", "which"), [("moons", 1, "validation"), ("xor", 2, "training")])
+def test_a_diverging_demo_says_why_on_stderr_and_exits_1(dataset, epoch, which, capsys):
+    assert main(["demo", "--dataset", dataset, "--lr", "1e300", "--epochs", "5"]) == 1
+    out, err = capsys.readouterr()
+    assert (
+        err.startswith(f"microgrand demo: training diverged in epoch {epoch}: the {which} loss is ")
+        and err.count("\n") == 1
+    )
+    assert "learning rate that is too large (lr = 1e+300)" in err
+    assert "accuracy" not in out and "trained" not in out  # no result from a model that ran off
