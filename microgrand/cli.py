@@ -177,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # a reader that went away shows up here, where it can be handled
         return status
     except KeyboardInterrupt:
-        print("microgrand: interrupted", file=sys.stderr)
+        print(f"microgrand {args.command}: interrupted", file=sys.stderr)
         return 130  # 128 + SIGINT: what a shell reports for a program stopped by Ctrl-C
     except BrokenPipeError:
         # `microgrand demo | head -1`: the reader has all it wanted. Stop quietly, as Unix tools do,

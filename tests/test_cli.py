@@ -179,7 +179,7 @@ def test_ctrl_c_stops_the_demo_with_status_130_and_no_traceback():
     finally:
         process.kill()
     assert process.returncode == 130
-    assert err == "microgrand: interrupted\n"
+    assert err == "microgrand demo: interrupted\n"
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGPIPE's exit status is POSIX's")
