@@ -58,7 +58,7 @@ def _learning_rate(text: str) -> float:
 
 
 # Options that only the two-moons demo uses: XOR is 4 fixed points, trained without a validation set
-MOONS_ONLY = {
+_MOONS_ONLY = {
     "samples": "--samples applies only to --dataset moons: XOR is always its 4 points",
     "patience": "--patience applies only to --dataset moons: XOR trains without a validation set, "
     "so there is no early stopping",
@@ -169,9 +169,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = commands[args.command]
     if unknown:
         command.error(f"unrecognized arguments: {' '.join(unknown)}")
-    ignored = [message for option, message in MOONS_ONLY.items() if getattr(args, option) is not None]
-    if args.dataset != "moons" and ignored:
-        command.error("; ".join(ignored))
+    moons_only = [message for option, message in _MOONS_ONLY.items() if getattr(args, option) is not None]
+    if args.dataset != "moons" and moons_only:
+        command.error("; ".join(moons_only))
     try:
         status = demo(args)
         sys.stdout.flush()  # a reader that went away shows up here, where it can be handled
