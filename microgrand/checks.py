@@ -57,10 +57,12 @@ def operand(x: object, op: str) -> float:
 
 
 def node_inputs(
-    op: object, inputs: Iterable[Any], local_grads: Iterable[Any], value_type: type
+    op: object, inputs: Iterable[Any], local_grads: Iterable[Any]
 ) -> tuple[tuple[Any, ...], tuple[float, ...]]:
     """`Value.from_op`'s checks: the inputs (Values) and their local derivatives (numbers) as
     two tuples of the same, non-zero length; a TypeError or ValueError naming the problem otherwise."""
+    from .engine import Value  # here, not at the top: the engine imports this module
+
     if not isinstance(op, str):
         raise TypeError(f"from_op: op must be a str naming the operation, got {type(op).__name__}: {op!r}")
     inputs = tuple(inputs)
@@ -70,7 +72,7 @@ def node_inputs(
     if len(inputs) != len(grads):
         raise ValueError(f"{op}: {len(inputs)} inputs but {len(grads)} local derivatives")
     for v in inputs:
-        if not isinstance(v, value_type):
+        if not isinstance(v, Value):
             raise TypeError(f"{op}: inputs must be Values, got {type(v).__name__}: {v!r}")
     return inputs, grads
 

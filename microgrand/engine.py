@@ -5,13 +5,11 @@ that remembers its **children** (the Values it was computed from, in order, with
 repeats: ``a * a`` has two) and its **local derivatives** ∂node/∂child, worked
 out in the forward pass right beside the forward formula.
 
-`backward()` visits the nodes from the output back to the inputs, each only
-after every node that uses it (reverse topological order), and applies the
-chain rule, the one place it lives (`Value._backward`)::
+`backward()` visits the nodes from the output back to the inputs, each only after
+every node that uses it (reverse topological order), and applies the chain rule, the
+one place it lives (`Value._backward`), so that each `grad` becomes d(output)/d(node)::
 
     child.grad += local_derivative * node.grad        # local × upstream
-
-Then each Value's `grad` is d(output)/d(that Value).
 """
 
 from __future__ import annotations
@@ -28,11 +26,8 @@ Locals = tuple[float, ...]
 
 
 class Value:
-    """A number in a computation graph: its `data`, and after `backward()` its `grad`.
-
-    A leaf's grad (a Value you created) accumulates over `backward()` calls, as in PyTorch:
-    zero it (``v.grad = 0.0``, `zero_grad()`) between passes. Other nodes' grads are redone.
-    """
+    """A number in a computation graph: its `data`, and after `backward()` its `grad`. A leaf's
+    grad accumulates over `backward()` calls, as in PyTorch: zero it (``v.grad = 0.0``) between."""
 
     __slots__ = ("data", "grad", "op", "label", "children", "local_grads")
 
@@ -152,8 +147,7 @@ class Value:
 
     def relu(self) -> Value:
         x = self.data
-        # max(0, x);   ∂/∂x = 0 if x < 0 else 1
-        # (at exactly 0 the positive branch, slope 1, as the course has it; PyTorch takes 0)
+        # max(0, x);   ∂/∂x = 0 if x < 0 else 1   (at 0: slope 1, as the course; PyTorch takes 0)
         if x < 0.0:
             return Value(0.0, (self,), (0.0,), "relu")
         return Value(x, (self,), (1.0,), "relu")  # x >= 0, or nan (which stays nan)
@@ -179,7 +173,7 @@ class Value:
     def from_op(data: Number, op: str, inputs: Sequence[Value], local_grads: Sequence[Number]) -> Value:
         """A node of your own op (a neuron's w·x + b, a loss) with any number of inputs, repeats
         allowed, and the local derivatives you worked out: ``local_grads[i]`` = ∂data/∂inputs[i]."""
-        inputs, grads = node_inputs(op, inputs, local_grads, Value)
+        inputs, grads = node_inputs(op, inputs, local_grads)
         return Value(as_float(data, f"{op}: data"), inputs, grads, op)
 
     def backward(self) -> None:
@@ -221,10 +215,6 @@ class Value:
         """micrograd's name for `op`."""
         return self.op
 
-    def item(self) -> float:
-        """The plain float, as PyTorch's ``tensor.item()``."""
-        return self.data
-
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
@@ -234,11 +224,8 @@ Operand = Value | int | float  # what an op accepts on either side
 
 
 def topological_order(root: Value) -> list[Value]:
-    """The non-leaf nodes `root` depends on, `root` first, each before all of its children.
-
-    Depth first with an explicit stack (a chain of a million nodes is fine): a node is listed
-    once all its children are, then the list is reversed. Leaves pass nothing on: left out.
-    """
+    """The non-leaf nodes `root` depends on, `root` first, each before all of its children: depth
+    first with an explicit stack (a million-node chain is fine), each node listed after its children."""
     if not isinstance(root, Value):
         raise TypeError(f"topological_order needs a Value, got {type(root).__name__}: {root!r}")
     if not root.children:

@@ -259,3 +259,18 @@ def test_fit_checks_batch_size_epochs_and_seed():
         fit(model, [[1.0]], [1.0], epochs=10.0, **kwargs)
     with pytest.raises(TypeError, match="seed must be an int"):
         fit(model, [[1.0]], [1.0], seed="0", **kwargs)
+
+
+def test_numpy_arrays_work_wherever_lists_of_numbers_do() -> None:
+    np = pytest.importorskip("numpy")
+    X, y = make_moons(60, noise=0.1, seed=0, signed=True)
+    Xn, yn = np.array(X), np.array(y)
+    lists, arrays = MLP(2, [8, 1], seed=0), MLP(2, [8, 1], seed=0)
+    assert arrays(Xn[0]).data == lists(X[0]).data  # a numpy row is a list of numbers
+    kwargs = {"loss_fn": hinge_loss, "epochs": 3, "quiet": True, "batch_size": 16}
+    h1 = fit(lists, X, y, optimizer=SGD(lists.parameters(), lr=0.05), val=(X[:10], y[:10]), **kwargs)
+    h2 = fit(arrays, Xn, yn, optimizer=SGD(arrays.parameters(), lr=0.05), val=(Xn[:10], yn[:10]), **kwargs)
+    assert h1.train_loss == h2.train_loss and h1.val_loss == h2.val_loss
+    assert accuracy_of(arrays, Xn, yn) == accuracy_of(lists, X, y)
+    with pytest.raises(TypeError, match="real number"):
+        arrays(Xn[:2])  # a 2-D array is not one sample

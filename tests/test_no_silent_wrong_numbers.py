@@ -1,0 +1,244 @@
+"""Each defect found by the differential fuzzer and by hand (issue: no silent wrong numbers),
+with a test that fails without its fix."""
+
+from __future__ import annotations
+
+import copy
+import math
+import pickle
+
+import pytest
+
+from microgrand import Value, data, losses, nn, optim, train
+from microgrand.engine import topological_order
+
+nan, inf = math.nan, math.inf
+
+
+# ---------------------------------------------------------------- nan and inf propagate
+
+
+def test_relu_of_nan_is_nan_and_passes_the_gradient_as_pytorch() -> None:
+    x = Value(nan)
+    y = x.relu()
+    y.backward()
+    assert math.isnan(y.data) and x.grad == 1.0  # PyTorch: relu(nan) = nan, slope 1 (nan > 0 fails its mask)
+
+
+def test_leaky_relu_and_prelu_of_nan_are_nan() -> None:
+    assert math.isnan(Value(nan).leaky_relu().data)
+    alpha = Value(0.25)
+    y = Value(nan).prelu(alpha)
+    y.backward()
+    assert math.isnan(y.data) and math.isnan(alpha.grad)
+
+
+def test_a_relu_neuron_and_an_mlp_fed_nan_give_nan() -> None:
+    n = nn.Neuron(2, seed=0)
+    assert math.isnan(n([nan, 1.0]).data)
+    out = nn.MLP(2, [4, 1], seed=0)([nan, 1.0])
+    assert math.isnan(out.data)
+
+
+def test_hinge_loss_of_nan_is_nan() -> None:
+    assert math.isnan(losses.hinge_loss([Value(nan)], [1]).data)
+
+
+def test_an_inactive_relu_masks_an_infinite_upstream_gradient_as_pytorch() -> None:
+    x = Value(-1.0)
+    x.relu().sqrt().backward()  # sqrt'(0) = inf, relu'(-1) = 0: PyTorch gives 0, not 0·inf = nan
+    assert x.grad == 0.0
+
+
+# ---------------------------------------------------------------- careful derivatives
+
+
+def test_division_of_tiny_numbers_does_not_underflow_b_squared() -> None:
+    a, b = Value(1e-300), Value(1e-170)
+    y = a / b
+    y.backward()
+    assert y.data == pytest.approx(1e-130, rel=1e-15)
+    assert a.grad == pytest.approx(1e170, rel=1e-15) and b.grad == pytest.approx(-1e40, rel=1e-15)
+
+
+def test_division_of_huge_numbers_does_not_overflow_b_squared() -> None:
+    a, b = Value(1e308), Value(1e155)
+    (a / b).backward()
+    assert b.grad == pytest.approx(-0.01, rel=1e-12)  # exact: -a/b² = -1e308/1e310
+
+
+def test_x_over_x_has_derivative_exactly_zero() -> None:
+    x = Value(0.1)
+    (x / x).backward()
+    assert x.grad == 0.0
+    x = Value(0.1)
+    (3.0 / x).backward()
+    assert x.grad == pytest.approx(-300.0, rel=1e-15)
+
+
+def test_cross_entropy_keeps_the_small_term_beside_huge_logits() -> None:
+    assert losses.cross_entropy([Value(1e17), Value(1e17)], 0).data == pytest.approx(math.log(2), rel=1e-15)
+
+
+def test_binary_cross_entropy_of_a_tiny_probability_uses_log1p() -> None:
+    assert losses.binary_cross_entropy([Value(1e-20)], [0]).data == pytest.approx(1e-20, rel=1e-12)
+
+
+# ---------------------------------------------------------------- training notices divergence
+
+
+def test_fit_stops_at_the_first_non_finite_loss_and_keeps_finite_weights() -> None:
+    X, y = data.make_moons(60, noise=0.1, seed=0, signed=True)
+    model = nn.MLP(2, [8, 1], seed=0)
+    stopper = train.EarlyStopping(patience=3)
+    with pytest.raises(train.TrainingDiverged, match=r"epoch \d+.*not a finite number.*learning rate") as err:
+        train.fit(
+            model,
+            X,
+            y,
+            loss_fn=losses.hinge_loss,
+            optimizer=optim.SGD(model.parameters(), lr=1e300),
+            val=(X[:10], y[:10]),
+            early_stopping=stopper,
+            epochs=20,
+            quiet=True,
+        )
+    assert all(math.isfinite(p.data) for p in model.parameters())
+    assert all(math.isfinite(loss) for loss in err.value.history.train_loss)
+    assert stopper.best_state is None or all(math.isfinite(v) for v in _floats(stopper.best_state))
+
+
+def _floats(state: dict) -> list[float]:
+    out: list[float] = []
+    for v in state.values():
+        out += v if isinstance(v, list) else [v]
+    return out
+
+
+def test_early_stopping_never_takes_a_nan_loss_as_best() -> None:
+    stopper = train.EarlyStopping(patience=2)
+    stopper.step(1.0)
+    stopper.step(nan)
+    assert stopper.best_loss == 1.0 and stopper.best_epoch == 1
+    assert stopper.step(nan)  # nan is no improvement: patience runs out
+    fresh = train.EarlyStopping()
+    fresh.step(nan)
+    assert fresh.best_epoch == 0 and fresh.best_loss == inf
+
+
+def test_early_stopping_names_a_value_passed_for_a_number() -> None:
+    with pytest.raises(TypeError, match=r"loss\.data"):
+        train.EarlyStopping().step(Value(1.0))  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- modules find every parameter
+
+
+class Heads(nn.Module):
+    def __init__(self) -> None:
+        self.W = [[Value(1.0), Value(2.0)], [Value(3.0), Value(4.0)]]  # a weight matrix
+        self.pair = (Value(5.0), Value(6.0))
+        self.heads = {"a": nn.Neuron(2, "linear", seed=0), "b": Value(7.0)}
+        self.blocks = [nn.Linear(2, 1, seed=1)]
+
+    def forward(self, x: list[float]) -> Value:
+        h = [sum(w * xi for w, xi in zip(row, x)) for row in self.W]
+        return self.heads["a"](h) * self.pair[0] + self.pair[1] * self.heads["b"] + self.blocks[0](x)
+
+
+def test_parameters_in_nested_lists_tuples_and_dicts_are_found_named_and_trained() -> None:
+    model = Heads()
+    names = [name for name, _ in model.named_parameters()]
+    assert names[:6] == ["W.0.0", "W.0.1", "W.1.0", "W.1.1", "pair.0", "pair.1"]
+    assert "heads.a.w.0" in names and "heads.b" in names and "blocks.0.neurons.0.w.1" in names
+    assert len(model.parameters()) == 4 + 2 + 3 + 1 + 3
+    state = model.state_dict()
+    assert state["W"] == [[1.0, 2.0], [3.0, 4.0]] and state["pair"] == [5.0, 6.0]
+    before = [p.data for p in model.parameters()]
+    opt = optim.SGD(model.parameters(), lr=0.01)
+    loss = model([1.0, -1.0]) ** 2
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    after = [p.data for p in model.parameters()]
+    assert all(a != b for a, b in zip(after[:7], before[:7]))  # the matrix, the pair and head "a" moved
+    model.load_state_dict(state)
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_values_kept_where_parameters_cannot_be_found_are_refused_by_name() -> None:
+    class Hidden(nn.Module):
+        def __init__(self) -> None:
+            self.bag = {Value(1.0)}
+
+    with pytest.raises(TypeError, match=r"'bag'.*set"):
+        Hidden().parameters()
+
+
+def test_a_module_cycle_is_a_clear_error_not_a_recursion_error() -> None:
+    parent = nn.MLP(2, [2, 1], seed=0)
+    parent.layers[0].parent = parent  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="module cycle"):
+        parent.parameters()
+
+
+def test_train_takes_a_bool() -> None:
+    with pytest.raises(TypeError, match="True or False"):
+        nn.MLP(2, [1], seed=0).train("no")  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- graphs survive copying
+
+
+def test_deepcopy_and_pickle_of_a_graph_round_trip_and_backpropagate() -> None:
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    L = (a * b + a).sigmoid() * nn.Neuron(2, "linear", seed=0)([a, b])  # a fused neuron node inside
+    for clone in (copy.deepcopy(L), pickle.loads(pickle.dumps(L))):
+        assert clone.data == L.data and clone is not L
+        clone.backward()
+        L.backward()
+        grads = {v.label: v.grad for v in _nodes(clone) if v.label in ("a", "b")}
+        assert grads == {"a": a.grad, "b": b.grad} and a.grad != 0.0 != b.grad
+        a.grad = b.grad = 0.0
+
+
+def _nodes(root: Value) -> list[Value]:
+    seen, stack = [], [root]
+    while stack:
+        v = stack.pop()
+        if all(v is not s for s in seen):
+            seen.append(v)
+            stack += v.children
+    return seen
+
+
+def test_deepcopy_and_pickle_of_a_model_round_trip_and_train() -> None:
+    model = nn.MLP(2, [3, 1], seed=0)
+    for clone in (copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        assert clone.state_dict() == model.state_dict()
+        out = clone([1.0, 2.0])
+        out.backward()
+        assert any(p.grad != 0.0 for p in clone.parameters())
+        assert all(p.grad == 0.0 for p in model.parameters())
+
+
+# ---------------------------------------------------------------- misuse fails early and clearly
+
+
+def test_a_grad_set_to_none_is_named_by_backward_and_by_step() -> None:
+    w = Value(2.0, label="w")
+    w.grad = None  # type: ignore[assignment]
+    with pytest.raises(TypeError, match=r"label='w'.*\.grad is None"):
+        (w * 3.0).backward()
+    opt = optim.SGD([w], lr=0.1)
+    with pytest.raises(TypeError, match=r"step\(\).*\.grad is None"):
+        opt.step()
+
+
+def test_bad_arguments_get_student_messages() -> None:
+    with pytest.raises(OverflowError, match="too large for a float"):
+        Value(10**400)
+    with pytest.raises(TypeError, match="topological_order needs a Value"):
+        topological_order(3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="label must be a str"):
+        Value(1.0, label=5)  # type: ignore[arg-type]
