@@ -6,7 +6,10 @@ Workload (the peers' standard): the chain h <- relu(h*w + b), N steps, three
 op nodes per step, w and b shared leaves. Figures:
 
 * forward and backward ns per node at each size, garbage collector ON as users
-  run it, median [min .. max] over rounds, and micrograd's time / ours;
+  run it and OFF (disabled inside the timed region: the engines' own cost, and
+  the stable ratio; with it on, the collector's walks over the growing graph
+  dominate and move with the heap), median [min .. max] over rounds, and
+  micrograd's time / ours;
 * bytes per node (tracemalloc and RSS growth while building a 100k-step chain);
 * the deepest chain whose backward() succeeds under the default recursion limit.
 
@@ -55,16 +58,19 @@ def rss_bytes() -> int:
 
 def worker(kind: str, engine: str, n: int) -> dict[str, Any]:
     Value = load(engine)
-    if kind == "time":
+    if kind in ("time-gc-on", "time-gc-off"):
         if engine == "micrograd":  # its topological sort is recursive: ~1 frame per node
             sys.setrecursionlimit(max(sys.getrecursionlimit(), NODES_PER_STEP * n + 10_000))
         chain(Value, 1000)[0].backward()  # warm-up
         gc.collect()
+        if kind == "time-gc-off":
+            gc.disable()
         t0 = time.perf_counter()
         h, *_ = chain(Value, n)
         t1 = time.perf_counter()
         h.backward()
         t2 = time.perf_counter()
+        gc.enable()
         return {"fwd": (t1 - t0) / (NODES_PER_STEP * n), "bwd": (t2 - t1) / (NODES_PER_STEP * n)}
     if kind == "memory":
         warm = chain(Value, 1000)
@@ -120,21 +126,21 @@ def main() -> None:
     if len(engines) == 1:
         print("# micrograd not installed (pip install micrograd==0.1.0): printing microgrand only")
     print(
-        f"# python {sys.version.split()[0]}, {os.cpu_count()} cpus, GC on, {args.rounds} rounds, "
+        f"# python {sys.version.split()[0]}, {os.cpu_count()} cpus, {args.rounds} rounds, "
         f"fresh process per figure; 'x faster' = micrograd / microgrand, per round"
     )
 
-    for n in (int(s) for s in args.sizes.split(",")):
+    for gc_mode, n in ((g, int(s)) for g in ("on", "off") for s in args.sizes.split(",")):
         fig: dict[str, dict[str, list[float]]] = {e: {"fwd": [], "bwd": [], "tot": []} for e in engines}
         for r in range(args.rounds):
             for e in rotate(engines, r):
-                out = run_worker(__file__, "time", e, n)
+                out = run_worker(__file__, f"time-gc-{gc_mode}", e, n)
                 if "error" in out:
                     sys.exit(f"{e}: {out['error']}")
                 fig[e]["fwd"].append(out["fwd"] * 1e9)
                 fig[e]["bwd"].append(out["bwd"] * 1e9)
                 fig[e]["tot"].append((out["fwd"] + out["bwd"]) * 1e9)
-        print(f"\nchain relu(h*w + b), {n} steps = {NODES_PER_STEP * n} nodes; ns per node")
+        print(f"\nchain relu(h*w + b), {n} steps = {NODES_PER_STEP * n} nodes, GC {gc_mode}; ns per node")
         print(f"{'engine':12s} {'forward':22s} {'backward':22s} {'forward+backward':22s}")
         for e in engines:
             print(

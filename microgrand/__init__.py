@@ -10,7 +10,7 @@
 
 from . import data, losses, nn, optim, train
 from .engine import Value
-from .gradcheck import GradcheckError, analytic_grad, gradcheck, numerical_grad
+from .finite_differences import GradcheckError, analytic_grad, gradcheck, numerical_grad
 from .graph import backward_steps, trace
 
 __version__ = "0.2.0.dev0"  # the one place it is written; pyproject.toml reads it

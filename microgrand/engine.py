@@ -69,26 +69,22 @@ class Value:
         return Value(a / b, (self, other), (1.0 / b, -(a / b) / b), "/")
 
     def __pow__(self, other: Operand) -> Value:
-        if isinstance(other, Value):
-            return self._pow_value(other)
-        x, n = self.data, as_float(other, "'**' exponent")
-        # xⁿ;   ∂/∂x = n·xⁿ⁻¹   (n a plain number)
+        x = self.data
+        n = other.data if isinstance(other, Value) else as_float(other, "'**' exponent")
+        if isinstance(other, Value) and x < 0.0:
+            raise ValueError(f"'**' with a Value exponent needs a base >= 0 (∂/∂n = xⁿ·ln x), got {x!r}")
         y = floats.power(x, n)
+        # xⁿ;   ∂/∂x = n·xⁿ⁻¹;   ∂/∂n = xⁿ·ln x   (only when the exponent n is a Value)
         if n == 0.0:
-            local = 0.0  # x⁰ = 1 is flat, even at x = 0
+            dx = 0.0  # x⁰ = 1 is flat, even at x = 0
         elif x == 0.0 and n < 1.0:
-            local = math.inf  # the slope of √x at 0, say
+            dx = math.inf  # the slope of √x at 0, say
         else:
-            local = n * floats.power(x, n - 1.0)
-        return Value(y, (self,), (local,), f"**{n:g}")
-
-    def _pow_value(self, other: Value) -> Value:
-        a, b = self.data, other.data
-        if a <= 0.0:
-            raise ValueError(f"'**' with a Value exponent needs a positive base (∂/∂b = aᵇ·ln a), got {a!r}")
-        y = floats.power(a, b)
-        # aᵇ;   ∂/∂a = b·aᵇ⁻¹,  ∂/∂b = aᵇ·ln(a)
-        return Value(y, (self, other), (b * floats.power(a, b - 1.0), y * math.log(a)), "**")
+            dx = n * floats.power(x, n - 1.0)
+        if not isinstance(other, Value):
+            return Value(y, (self,), (dx,), f"**{n:g}")
+        dn = y * math.log(x) if x > 0.0 else 0.0  # 0ⁿ is flat in n (as PyTorch)
+        return Value(y, (self, other), (dx, dn), "**")
 
     def __neg__(self) -> Value:
         # -x;   ∂/∂x = -1
@@ -113,7 +109,7 @@ class Value:
         return Value(operand(other, "/")) / self
 
     def __rpow__(self, other: Operand) -> Value:
-        return Value(operand(other, "**"))._pow_value(self)
+        return Value(operand(other, "**")) ** self
 
     def exp(self) -> Value:
         y = floats.exp(self.data)  # inf past x = 709.78, as PyTorch
@@ -133,12 +129,13 @@ class Value:
             raise ValueError(f"sqrt is defined only for x >= 0, got sqrt({x!r})")
         y = math.sqrt(x)
         # √x;   ∂/∂x = 1/(2√x), written 0.5/√x   (+inf at 0, as PyTorch)
-        return Value(y, (self,), (0.5 / y if y != 0.0 else math.inf,), "sqrt")
+        return Value(y, (self,), (0.5 / y if y != 0.0 else math.copysign(math.inf, y),), "sqrt")
 
     def tanh(self) -> Value:
-        t = math.tanh(self.data)
-        # tanh x;   ∂/∂x = 1 - tanh²x
-        return Value(t, (self,), (1.0 - t * t,), "tanh")
+        x = self.data
+        # tanh x;   ∂/∂x = 1 - tanh²x, written 4e/(1 + e)² with e = e^(-2|x|) to keep its digits
+        e = math.exp(-2.0 * abs(x))  # where tanh x ≈ ±1 (1 - t·t would cancel them away)
+        return Value(math.tanh(x), (self,), (4.0 * e / (1.0 + e) ** 2,), "tanh")
 
     def sigmoid(self) -> Value:
         s = floats.sigmoid(self.data)

@@ -82,7 +82,7 @@ def mse_loss(preds: Value | Sequence[Value], targets: Target | Sequence[Target])
     n = len(ps)
     diffs = [p.data - _data_of(t, "mse_loss target") for p, t in zip(ps, ts)]
     loss = sum(d * d for d in diffs) / n
-    grads = [2.0 * d / n for d in diffs]
+    grads = [d * (2.0 / n) for d in diffs]  # (2d/n would overflow where d does not)
     return _loss_node(loss, "mse_loss", ps, grads, ts, [-g for g in grads])
 
 
@@ -96,6 +96,8 @@ def _log_softmax_at(z: list[float], target: int) -> tuple[float, list[float]]:
     exps = [math.exp(zj - m) for zj in z]
     total = sum(exps)
     loss = (m - z[target]) + math.log(total)
+    if not math.isfinite(total):  # an infinite logit: the softmax is inf/inf, nan, as in PyTorch
+        return loss, [math.nan] * len(z)
     grads = [e / total for e in exps]
     grads[target] -= 1.0
     return loss, grads
@@ -205,6 +207,8 @@ def binary_cross_entropy(probs: Value | Sequence[Value], targets: Target | Seque
                 f"binary_cross_entropy needs probabilities in [0, 1], got {pd!r}; "
                 f"for raw scores use binary_cross_entropy_with_logits"
             )
+        if not 0.0 <= td <= 1.0:  # as PyTorch: a target is a probability (a label 0 or 1, usually)
+            raise ValueError(f"binary_cross_entropy needs targets in [0, 1] (labels 0 or 1), got {td!r}")
         log_p = max(math.log(pd), -100.0) if pd > 0.0 else -100.0
         log_1mp = max(math.log1p(-pd), -100.0) if pd < 1.0 else -100.0  # log(1 - p), exact for tiny p
         loss -= td * log_p + (1.0 - td) * log_1mp
@@ -218,7 +222,7 @@ def binary_cross_entropy_with_logits(
 ) -> Value:
     """Binary cross-entropy of σ(z) from raw scores z, as ``F.binary_cross_entropy_with_logits``:
 
-    L = (1/n)·Σ [log(1 + e^zᵢ) - tᵢ·zᵢ],  computed as max(z, 0) - t·z + log(1 + e^-|z|)
+    L = (1/n)·Σ [log(1 + e^zᵢ) - tᵢ·zᵢ],  computed as (1 - t)·z + max(-z, 0) + log(1 + e^-|z|)
     ∂L/∂zᵢ = (σ(zᵢ) - tᵢ)/n,   ∂L/∂tᵢ = -zᵢ/n
 
     Stable for any z (sigmoid then log would give log 0 for large |z|).
@@ -230,7 +234,7 @@ def binary_cross_entropy_with_logits(
     grads = []
     for z, t in zip(zs, ts):
         zd, td = z.data, _data_of(t, "binary_cross_entropy_with_logits target")
-        loss += max(zd, 0.0) - td * zd + math.log1p(math.exp(-abs(zd)))
+        loss += (1.0 - td) * zd + max(-zd, 0.0) + math.log1p(math.exp(-abs(zd)))  # PyTorch's order
         grads.append((sigmoid(zd) - td) / n)  # ∂L/∂z = (σ(z) - t)/n
     return _loss_node(loss / n, "bce_with_logits", zs, grads, ts, [-z.data / n for z in zs])
 

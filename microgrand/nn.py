@@ -3,7 +3,8 @@
 A neuron computes  act(w·x + b) = act(w₁x₁ + … + wₙxₙ + b).
 
 By default a neuron is ONE graph node, its local derivatives computed right
-beside the forward formula (op ``"neuron"``)::
+beside the forward formula (op ``"neuron"``; the one function that builds it
+is `fused_neurons`)::
 
     z = w₁x₁ + … + wₙxₙ + b;   ∂z/∂wᵢ = xᵢ,   ∂z/∂xᵢ = wᵢ,   ∂z/∂b = 1
 
@@ -30,10 +31,12 @@ Conventions (micrograd's, which PyTorch shares where it has the concept):
   unless `output_activation` says otherwise. Calling a model returns a Value
   when its last layer has one output, otherwise a list of Values.
 * `parameters()` order: layer by layer, neuron by neuron, the weights, then the
-  bias (then a PReLU neuron's slope).
+  bias (then a PReLU neuron's slope), labelled ``L0.n3.w1``, ``L0.n3.b`` for drawings.
 * Initialisation as micrograd: weights ~ U(-1, 1), biases 0, PReLU slopes 0.25
-  (PyTorch's default). Pass ``seed=`` (an int or a `random.Random`) to make it
-  reproducible; with no seed each model is initialised differently.
+  (PyTorch's default); ``init="kaiming_uniform"`` or ``"xavier_uniform"`` scale the
+  weights to the layer's size. Pass ``seed=`` (an int or a `random.Random`) to make
+  it reproducible; with no seed the weights come from Python's global `random`, so
+  ``random.seed(n)`` makes them reproducible, as in micrograd.
 """
 
 from __future__ import annotations

@@ -60,10 +60,21 @@ def test_sqrt_of_negative() -> None:
 def test_negative_base_to_non_integer_power() -> None:
     with pytest.raises(ValueError, match=r"negative base.*-8\.0.*0\.5"):
         Value(-8.0) ** 0.5
-    with pytest.raises(ValueError, match="positive base"):
+    with pytest.raises(ValueError, match="base >= 0"):
         Value(-8.0) ** Value(2.0)
-    with pytest.raises(ValueError, match="positive base"):
+    with pytest.raises(ValueError, match="base >= 0"):
         (-2) ** Value(0.5)
+
+
+def test_zero_to_a_value_power_is_pytorchs() -> None:
+    x, n = Value(0.0), Value(2.0)
+    y = x**n
+    y.backward()
+    assert y.data == 0.0 and x.grad == 0.0 and n.grad == 0.0  # 0ⁿ is flat in n at 0, as PyTorch
+    x, n = Value(0.0), Value(0.0)
+    y = x**n
+    y.backward()
+    assert y.data == 1.0 and x.grad == 0.0 and n.grad == 0.0
 
 
 def test_zero_to_a_negative_power() -> None:

@@ -14,8 +14,7 @@ import random
 
 import pytest
 
-from microgrand import Value
-from microgrand.gradcheck import numerical_grad
+from microgrand import Value, numerical_grad
 from microgrand.nn import MLP, Neuron
 
 

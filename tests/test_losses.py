@@ -6,8 +6,7 @@ import math
 
 import pytest
 
-from microgrand import Value
-from microgrand.gradcheck import gradcheck
+from microgrand import Value, gradcheck
 from microgrand.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,

@@ -9,9 +9,8 @@ import sys
 
 import pytest
 
-from microgrand import Value
+from microgrand import Value, gradcheck
 from microgrand.engine import topological_order
-from microgrand.gradcheck import gradcheck
 from microgrand.nn import MLP, Dropout, Layer, Linear, Module, Neuron, neuron_fine_grained
 
 # On Python >= 3.12 sum() of floats is compensated, so the fused forward can differ
@@ -401,3 +400,71 @@ def test_a_parameter_shared_by_two_modules_is_listed_once() -> None:
 def test_a_wrong_number_of_inputs_is_named_by_the_model_either_way(fused: bool) -> None:
     with pytest.raises(ValueError, match=r"MLP expects 2 inputs, got 3"):
         MLP(2, [3, 1], fused=fused, seed=0)([1.0, 2.0, 3.0])
+
+
+# ---------------------------------------------------------------- PyTorch's shape
+
+
+def test_a_user_module_defines_forward_and_calling_it_calls_forward() -> None:
+    class Affine(Module):
+        def __init__(self) -> None:
+            self.w, self.b = Value(2.0), Value(1.0)
+
+        def forward(self, x: float) -> Value:
+            return self.w * x + self.b
+
+    m = Affine()
+    assert m(3.0).data == 7.0 and m.forward(3.0).data == 7.0
+    assert [name for name, _ in m.named_parameters()] == ["w", "b"]
+    with pytest.raises(NotImplementedError, match="forward"):
+        Module()(1.0)
+
+
+def test_named_parameters_follow_the_attribute_paths() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    names = [name for name, _ in model.named_parameters()]
+    assert names[:3] == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1", "layers.0.neurons.0.b"]
+    assert [p for _, p in model.named_parameters()] == model.parameters()
+    assert len(set(names)) == len(names) == 13
+
+
+def test_parameters_are_labelled_so_a_drawing_shows_which_weight_is_which() -> None:
+    assert [p.label for p in Neuron(2, seed=0).parameters()] == ["w0", "w1", "b"]
+    assert [p.label for p in Layer(2, 2, seed=0).parameters()] == [
+        "n0.w0",
+        "n0.w1",
+        "n0.b",
+        "n1.w0",
+        "n1.w1",
+        "n1.b",
+    ]
+    labels = [p.label for p in MLP(2, [3, 1], seed=0).parameters()]
+    assert labels[:3] == ["L0.n0.w0", "L0.n0.w1", "L0.n0.b"] and labels[-1] == "L1.n0.b"
+    assert [p.label for p in Neuron(1, "prelu", seed=0).parameters()] == ["w0", "b", "alpha"]
+
+
+def test_fused_is_honoured_however_the_model_is_called() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    fused_out = model([0.5, -1.0])
+    model.layers[0].fused = False  # only the first layer
+    assert not model.fused and model.layers[1].fused
+    out = model([0.5, -1.0])
+    first_layer_ops = {v.op for v in topological_order(out)}
+    assert {"*", "+", "relu"} <= first_layer_ops and "neuron" in first_layer_ops  # both kinds
+    assert same(out.data, fused_out.data)
+    model.fused = False
+    assert all(not n.fused for layer in model.layers for n in layer.neurons)
+    assert "neuron" not in {v.op for v in topological_order(model([0.5, -1.0]))}
+
+
+@pytest.mark.parametrize(
+    ("init", "bound"),
+    [("uniform", 1.0), ("kaiming_uniform", math.sqrt(6 / 50)), ("xavier_uniform", math.sqrt(6 / 60))],
+)
+def test_init_scales_the_weights_as_torch_nn_init_names_them(init: str, bound: float) -> None:
+    layer = Layer(50, 10, init=init, seed=0)
+    ws = [w.data for n in layer.neurons for w in n.w]
+    assert max(map(abs, ws)) <= bound and max(map(abs, ws)) > 0.9 * bound  # 500 draws fill the range
+    assert all(n.b.data == 0.0 for n in layer.neurons)
+    with pytest.raises(ValueError, match="unknown init"):
+        MLP(2, [3], init="he")

@@ -242,3 +242,49 @@ def test_bad_arguments_get_student_messages() -> None:
         topological_order(3)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="label must be a str"):
         Value(1.0, label=5)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- found by tools/fuzz.py
+
+
+def test_tanh_keeps_the_digits_of_its_derivative_where_tanh_is_near_1() -> None:
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 50
+    for x in (-8.969260007355855, 5.0, 12.5, -17.0):
+        v = Value(x)
+        v.tanh().backward()
+        exact = float(mpmath.sech(mpmath.mpf(x)) ** 2)
+        assert v.grad == pytest.approx(exact, rel=1e-14)  # 1 - t·t is off by ~1e-9 here
+
+
+def test_binary_cross_entropy_refuses_targets_outside_0_1_as_pytorch() -> None:
+    with pytest.raises(ValueError, match=r"targets in \[0, 1\]"):
+        losses.binary_cross_entropy([Value(0.5)], [-1])
+
+
+def test_bce_with_logits_of_an_infinite_logit_is_pytorchs() -> None:
+    assert losses.binary_cross_entropy_with_logits([Value(inf)], [1e-170]).data == inf
+    assert math.isnan(losses.binary_cross_entropy_with_logits([Value(-inf)], [0.5]).data)
+
+
+def test_cross_entropy_with_an_infinite_logit_has_nan_gradients_as_pytorch() -> None:
+    z = [Value(inf), Value(0.0)]
+    loss = losses.cross_entropy(z, 1)
+    loss.backward()
+    assert loss.data == inf and all(math.isnan(v.grad) for v in z)
+
+
+def test_mse_gradient_does_not_overflow_before_dividing() -> None:
+    t = Value(-1.7976931348623157e308)
+    losses.mse_loss([Value(-1.0), Value(1.0)], [Value(1.0), t]).backward()
+    assert t.grad == pytest.approx(-1.7976931348623157e308, rel=1e-15)
+
+
+def test_negative_infinity_to_a_fractional_power_is_c_pow_not_an_error() -> None:
+    assert (Value(-inf) ** -1.5).data == 0.0
+
+
+def test_sqrt_at_negative_zero_has_slope_minus_inf_as_pytorch() -> None:
+    x = Value(-0.0)
+    x.sqrt().backward()
+    assert x.grad == -inf
