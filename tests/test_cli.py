@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -205,7 +206,8 @@ def test_a_closed_pipe_stops_the_demo_quietly():
 def test_head_of_a_shell_pipe_gets_its_line_and_no_traceback(tmp_path):
     if shutil.which("sh") is None or shutil.which("head") is None:
         pytest.skip("needs a POSIX shell and head")
-    command = f"'{sys.executable}' -m microgrand demo --dataset xor --epochs 5000 2>err.txt | head -1"
+    demo = f"{shlex.quote(sys.executable)} -m microgrand demo --dataset xor --epochs 5000"
+    command = f"{demo} 2>err.txt | head -1"
     result = subprocess.run(["sh", "-c", command], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and result.stdout.startswith("microgrand demo: xor")
     assert (tmp_path / "err.txt").read_text() == ""
