@@ -19,7 +19,9 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 
-from . import __version__, data, losses, nn, optim, train
+import microgrand  # for microgrand.__version__, the one place the version is written
+
+from . import data, losses, nn, optim, train
 from .checks import positive_int
 from .engine import Value
 
@@ -70,7 +72,7 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
     parser = argparse.ArgumentParser(
         prog="microgrand", description="A scalar autograd engine for learning backprop."
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {microgrand.__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
     demo = commands.add_parser(
         "demo",
