@@ -65,6 +65,8 @@ def node_inputs(
 
     if not isinstance(op, str):
         raise TypeError(f"from_op: op must be a str naming the operation, got {type(op).__name__}: {op!r}")
+    if isinstance(inputs, Value) or isinstance(local_grads, (int, float)):
+        raise TypeError(f"{op}: inputs and local_grads must be lists (one entry per input), e.g. [x], [2.0]")
     inputs = tuple(inputs)
     grads = tuple(as_float(g, f"{op}: a local derivative") for g in local_grads)
     if not inputs:

@@ -37,6 +37,12 @@ class Value:
         """A leaf: ``Value(2.0, label="a")``. The ops pass `children` and their `local_grads`
         (to make a node of your own, use `Value.from_op`, which checks them)."""
         self.data = data if type(data) is float else as_float(data)
+        if len(children) != len(local_grads):  # Value(1.0, "a") or micrograd's Value(data, children, op)
+            raise ValueError(
+                f"Value(data, children, local_grads, op): {len(children)} children but {len(local_grads)} "
+                f"local derivatives; a label goes by name, Value(2.0, label='a'), and a node of your own "
+                f"op is made with Value.from_op(data, op, inputs, local_grads)"
+            )
         self.grad = 0.0
         self.op = op
         self.children = children  # the Values this one was computed from, in order, with repeats
@@ -78,7 +84,7 @@ class Value:
         if n == 0.0:
             dx = 0.0  # x⁰ = 1 is flat, even at x = 0
         elif x == 0.0 and n < 1.0:
-            dx = math.inf  # the slope of √x at 0, say
+            dx = math.copysign(math.inf, x)  # 0 < n < 1 (n < 0 raised above): the slope of √x at 0
         else:
             dx = n * floats.power(x, n - 1.0)
         if not isinstance(other, Value):
@@ -128,7 +134,7 @@ class Value:
         if x < 0.0:
             raise ValueError(f"sqrt is defined only for x >= 0, got sqrt({x!r})")
         y = math.sqrt(x)
-        # √x;   ∂/∂x = 1/(2√x), written 0.5/√x   (+inf at 0, as PyTorch)
+        # √x;   ∂/∂x = 1/(2√x), written 0.5/√x   (±inf at ±0, as PyTorch)
         return Value(y, (self,), (0.5 / y if y != 0.0 else math.copysign(math.inf, y),), "sqrt")
 
     def tanh(self) -> Value:
@@ -144,7 +150,7 @@ class Value:
 
     def relu(self) -> Value:
         x = self.data
-        # max(0, x);   ∂/∂x = 0 if x < 0 else 1   (at 0: slope 1, as the course; PyTorch takes 0)
+        # max(0, x);   ∂/∂x = 0 if x < 0 else 1   (at 0 slope 1, as our notebooks; micrograd, PyTorch: 0)
         if x < 0.0:
             return Value(0.0, (self,), (0.0,), "relu")
         return Value(x, (self,), (1.0,), "relu")  # x >= 0, or nan (which stays nan)

@@ -28,7 +28,7 @@ def _values(xs: Value | Sequence[Value], what: str) -> list[Value]:
     """A list of Values from one Value or a sequence; a clear error otherwise."""
     if isinstance(xs, Value):
         return [xs]
-    if not isinstance(xs, Sequence) or isinstance(xs, str) or len(xs) == 0:
+    if not _is_ordered(xs) or len(xs := list(xs)) == 0:
         raise ValueError(f"{what} must be a Value or a non-empty list of Values, got {xs!r}")
     for x in xs:
         if not isinstance(x, Value):
@@ -91,13 +91,11 @@ def _log_softmax_at(z: list[float], target: int) -> tuple[float, list[float]]:
     m = max z, log Σⱼ e^zⱼ = m + log Σⱼ e^(zⱼ - m), so no exp overflows, and the loss is
     (m - z_t) + log Σⱼ e^(zⱼ - m), so a small log Σ is not lost beside a large m."""
     m = max(z)
-    if math.isinf(m):  # every zⱼ - m would be nan or -inf: shift by 0 instead, as PyTorch
-        m = 0.0
+    if not math.isfinite(m):  # a +inf logit (inf - inf), or all -inf: nan, as PyTorch's log_softmax
+        return math.nan, [math.nan] * len(z)
     exps = [math.exp(zj - m) for zj in z]
     total = sum(exps)
     loss = (m - z[target]) + math.log(total)
-    if not math.isfinite(total):  # an infinite logit: the softmax is inf/inf, nan, as in PyTorch
-        return loss, [math.nan] * len(z)
     grads = [e / total for e in exps]
     grads[target] -= 1.0
     return loss, grads
@@ -213,7 +211,10 @@ def binary_cross_entropy(probs: Value | Sequence[Value], targets: Target | Seque
         log_1mp = max(math.log1p(-pd), -100.0) if pd < 1.0 else -100.0  # log(1 - p), exact for tiny p
         loss -= td * log_p + (1.0 - td) * log_1mp
         grads.append((pd - td) / max(pd * (1.0 - pd), _BCE_EPS) / n)
-        target_grads.append((log_1mp - log_p) / n)
+        if log_p > -100.0 and log_1mp > -100.0:  # log((1-p)/p) as log1p((1-2p)/p): no cancellation
+            target_grads.append(math.log1p((1.0 - 2.0 * pd) / pd) / n)  # near p = 0.5
+        else:
+            target_grads.append((log_1mp - log_p) / n)
     return _loss_node(loss / n, "binary_cross_entropy", ps, grads, ts, target_grads)
 
 

@@ -41,6 +41,7 @@ Conventions (micrograd's, which PyTorch shares where it has the concept):
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import mul
@@ -175,9 +176,14 @@ class Module:
 
     def _tensors(self) -> Iterator[tuple[str, Any]]:
         """(name, tensor) for every Value, or list/tuple of Values (nested), found in the attributes."""
+        seen: set[str] = set()
         for name, x in _walk(self, "", ()):
-            if not isinstance(x, Module):
-                yield name, x
+            if isinstance(x, Module):
+                continue
+            if name in seen:  # e.g. an attribute "a.b" beside a dict a = {"b": ...}
+                raise ValueError(f"two parameters share the name {name!r}: rename one of them")
+            seen.add(name)
+            yield name, x
 
     def extra_repr(self) -> str:
         """The arguments shown in repr(), as PyTorch's ``extra_repr``."""
@@ -217,6 +223,12 @@ def _collect(x: object, name: str, ancestors: tuple[Module, ...], found: list[tu
                 f"to a module it belongs to); keep such a link out of the module's attributes"
             )
         found.append((name, x))
+        for cls in type(x).__mro__:
+            if cls is not Module and cls is not object and _holds_values(list(vars(cls).values())):
+                raise TypeError(
+                    f"{cls.__name__} keeps a Value or Module as a class attribute, shared by every "
+                    f"instance and not found by parameters(): assign it in __init__ (self.w = Value(...))"
+                )
         for key, attr in vars(x).items():
             _collect(attr, f"{name}.{key}" if name else key, (*ancestors, x), found)
     elif isinstance(x, (list, tuple)):
@@ -234,14 +246,19 @@ def _collect(x: object, name: str, ancestors: tuple[Module, ...], found: list[tu
 
 
 def _holds_values(x: object) -> bool:
-    """True for a set, or a plain object, with a Value or Module directly inside."""
-    if isinstance(x, (set, frozenset)):
-        items: Iterable[object] = x
-    elif hasattr(x, "__dict__") and not isinstance(x, type) and not callable(x):
-        items = vars(x).values()
-    else:
-        return False
-    return any(isinstance(i, (Value, Module)) for i in items)
+    """True for a container other than list, tuple or dict (a set, a deque, a numpy array, ...)
+    or a plain object, with a Value or Module inside."""
+    if isinstance(x, (Value, Module)):
+        return True
+    if (
+        isinstance(x, (str, bytes, Iterator, type))
+        or callable(x)
+        or str(getattr(x, "dtype", "object")) != "object"
+    ):
+        return False  # (numpy arrays of numbers have a dtype other than object: nothing to look at)
+    if isinstance(x, Iterable):
+        return any(_holds_values(i) for i in itertools.islice(x, 10_000))
+    return hasattr(x, "__dict__") and any(isinstance(i, (Value, Module)) for i in vars(x).values())
 
 
 def _modules_in(x: object, name: str) -> Iterator[tuple[str, Module]]:
@@ -316,19 +333,21 @@ class Inputs:
             self.positions = [i for i, xi in enumerate(x) if isinstance(xi, Value)]
 
 
-def fused_neurons(neurons: Sequence[Neuron], inputs: Inputs, relu: bool = False) -> list[Value]:
-    """Each neuron's z = w₁x₁ + … + wₙxₙ + b as ONE node:  ∂z/∂wᵢ = xᵢ,  ∂z/∂xᵢ = wᵢ,  ∂z/∂b = 1.
+def fused_neurons(neurons: Sequence[Neuron], inputs: Inputs) -> list[Value]:
+    """Each neuron's output, its z = w₁x₁ + … + wₙxₙ + b as ONE node:
+    ∂z/∂wᵢ = xᵢ,  ∂z/∂xᵢ = wᵢ,  ∂z/∂b = 1.
 
     A node's children are the neuron's weights, then the inputs that are Values
-    (numbers are data, not children), then its bias. With ``relu=True`` each
-    node is relu(z) = max(0, z), whose slope is 1 for z >= 0 (the engine's
+    (numbers are data, not children), then its bias. A ReLU neuron's node is
+    relu(z) = max(0, z) itself, whose slope is 1 for z >= 0 (the engine's
     convention at 0) and 0 below: the local derivatives above times 1, or all 0,
-    exactly. One call for a whole layer, whose neurons share the inputs.
+    exactly. Any other activation is a node of its own on top of z. One call for
+    a whole layer, whose neurons share the inputs.
     """
     x_data, x_values, positions = inputs.data, inputs.values, inputs.positions
-    op = "relu neuron" if relu else "neuron"
-    nodes = []
+    outputs = []
     for neuron in neurons:
+        relu = neuron.activation == "relu"
         w, b = neuron.w, neuron.b
         w_data = [wi.data for wi in w]
         # from b, adding w₁x₁, w₂x₂, … in turn, as the fine-grained form does (from Python 3.12
@@ -340,8 +359,11 @@ def fused_neurons(neurons: Sequence[Neuron], inputs: Inputs, relu: bool = False)
         if relu and z < 0.0:  # an inactive ReLU: output 0, and it passes no gradient back
             z, local_grads = 0.0, (0.0,) * len(children)
         # Value.from_op(z, op, children, local_grads), without re-checking what Inputs checked
-        nodes.append(Value(z, children, local_grads, op))
-    return nodes
+        if relu:
+            outputs.append(Value(z, children, local_grads, "relu neuron"))
+        else:
+            outputs.append(neuron.act(Value(z, children, local_grads, "neuron")))
+    return outputs
 
 
 def neuron_fine_grained(w: Sequence[Value], b: Value | None, x: Sequence[Input]) -> Value:
@@ -395,8 +417,11 @@ class Neuron(Module):
         fused: bool = True,
         init: str = "uniform",
         seed: Seed = None,
+        nonlin: bool | None = None,
         _nout: int = 1,
     ) -> None:
+        if nonlin is not None:  # micrograd's name: a ReLU neuron, or a linear one
+            activation = "relu" if nonlin else "linear"
         positive_int("nin (the number of inputs)", nin)
         _check_activation(activation)
         bound = _init_bound(init, nin, _nout)
@@ -405,7 +430,7 @@ class Neuron(Module):
         self.b: Value | None = Value(0.0, label="b") if bias else None
         if activation == "prelu":
             self.alpha = Value(0.25, label="alpha")
-        self.activation = activation
+        self._activation = activation
         self.fused = fused
         # the activation as a function Value -> Value, looked up once here, not per call
         named: dict[str, Callable[[Value], Value]] = {
@@ -422,6 +447,11 @@ class Neuron(Module):
     def nin(self) -> int:
         return len(self.w)
 
+    @property
+    def activation(self) -> Activation:
+        """The activation (read-only: it is looked up once, when the neuron is made)."""
+        return self._activation
+
     def forward(self, x: Sequence[Input]) -> Value:
         return self._output(_as_inputs(x, len(self.w), "Neuron"))
 
@@ -429,9 +459,7 @@ class Neuron(Module):
         """The output for checked inputs, fused or fine-grained as `fused` says."""
         if not self.fused:
             return self.act(neuron_fine_grained(self.w, self.b, x))
-        if self.activation == "relu":  # the activation is part of the node
-            return fused_neurons([self], Inputs(x), relu=True)[0]
-        return self.act(fused_neurons([self], Inputs(x))[0])
+        return fused_neurons([self], Inputs(x))[0]
 
     def _prelu(self, z: Value) -> Value:
         return z.prelu(self.alpha)
@@ -478,7 +506,10 @@ class Layer(Module):
         fused: bool = True,
         init: str = "uniform",
         seed: Seed = None,
+        nonlin: bool | None = None,
     ) -> None:
+        if nonlin is not None:  # micrograd's name: ReLU neurons, or linear ones
+            activation = "relu" if nonlin else "linear"
         positive_int("nin (the number of inputs)", nin)
         positive_int("nout (the number of neurons)", nout)
         _init_bound(init, nin, nout)  # an unknown init is named before any weight is drawn
@@ -516,10 +547,7 @@ class Layer(Module):
         """The outputs for checked inputs."""
         if not self.fused:  # neuron by neuron, each as its own `fused` says
             return [n._output(x) for n in self.neurons]
-        inputs = Inputs(x)  # split into data and Values once, for all the neurons
-        if self.neurons[0].activation == "relu":  # the activation is part of the node
-            return fused_neurons(self.neurons, inputs, relu=True)
-        return [n.act(z) for n, z in zip(self.neurons, fused_neurons(self.neurons, inputs))]
+        return fused_neurons(self.neurons, Inputs(x))  # the inputs split into data and Values once
 
     def _prefix_labels(self, prefix: str) -> None:
         for p in self.parameters():
@@ -550,6 +578,9 @@ class Linear(Layer):
         seed: Seed = None,
     ):
         super().__init__(nin, nout, "linear", bias=bias, fused=fused, init=init, seed=seed)
+
+    def extra_repr(self) -> str:
+        return f"{self.nin}, {len(self.neurons)}" + ("" if self.neurons[0].b is not None else ", bias=False")
 
 
 class MLP(Module):

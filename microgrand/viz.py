@@ -1,14 +1,23 @@
 """Draw a computation graph: values, gradients, and the chain rule on the edges.
 
+Three ways to look at a graph, all showing the same boxes and colours:
+
+* `stepper(root)`: a player that steps through the forward and the backward pass,
+  frame by frame, in a notebook or a saved HTML page (no Graphviz needed);
+* `draw_svg(root)`: one SVG picture (no Graphviz needed);
+* `draw_dot(root)` and `draw_step(steps, k)`: a `graphviz.Digraph`, for those who
+  have Graphviz (PDF, PNG, DOT source); `render` writes it to a file.
+
     >>> from microgrand import Value
-    >>> from microgrand.viz import draw_dot, render
+    >>> from microgrand.viz import draw_dot, draw_svg, render, stepper
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
     >>> L = a * b + a
     >>> L.label = "L"
+    >>> stepper(L).save("backprop.html")  # doctest: +SKIP
     >>> L.backward()
+    >>> draw_svg(L, show_local_grads=True).save("L.svg")  # doctest: +SKIP
     >>> g = draw_dot(L, show_local_grads=True)  # a graphviz.Digraph: a notebook shows it
-    >>> print(g.source)  # doctest: +SKIP
-    >>> render(g, "L.svg")  # doctest: +SKIP
+    >>> render(g, "L.png")  # doctest: +SKIP
 
 What a drawing shows:
 
@@ -43,12 +52,15 @@ in red, ``local × upstream = contribution`` on its edges, and grads shown only
 for the nodes the pass has reached.
 
 Node names are ``n0, n1, ...`` in trace order (never ``id()``), so the same graph
-gives the same DOT source in every run. Labels are escaped: ``{ } | < > " \\``
-and newlines are drawn as text and cannot change the DOT source.
+gives the same DOT source in every run. Labels are text, never markup: ``{ } | < > " \\``
+and newlines are drawn as they are; control characters and the characters no picture
+can hold (U+FFFE, U+FFFF, ...) as escapes (``\\x1b``, ``\\ufffe``); a label longer than
+48 characters is cut, ending in "…". A label that is not a str is refused, naming the Value.
 
-Needs the optional Python package ``graphviz`` (``pip install "microgrand[viz]"``)
-to build a drawing, and the Graphviz program ``dot`` to turn it into a picture.
-Only imported when you draw: ``import microgrand`` works without either.
+`draw_dot` needs the optional Python package ``graphviz`` (``pip install "microgrand[viz]"``)
+to build a drawing, and the Graphviz program ``dot`` to turn it into a picture; it is
+imported only then (in `microgrand.dot`). `draw_svg` and `stepper` lay the graph out
+themselves (`microgrand.layout`) and need neither.
 """
 
 from __future__ import annotations
@@ -59,53 +71,39 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .dot import INSTALL_DOT, INSTALL_GRAPHVIZ_PACKAGE, GraphvizNotFoundError, digraph_class
 from .engine import Value
 from .graph import BackwardStep, Edge, GradientPass, backward_steps, trace
+from .player import Frame, fit_texts, make_frames, page, standalone
+from .style import HIGHLIGHT, KINDS, kind, num, number_of, printable, shown_text
+from .svg import make_scene, to_svg
 
 if TYPE_CHECKING:
-    from ._digraph import Digraph
+    from graphviz import Digraph  # type: ignore[import-untyped, import-not-found, unused-ignore]
 
 __all__ = [
+    "HIGHLIGHT",
+    "INSTALL_DOT",
+    "INSTALL_GRAPHVIZ_PACKAGE",
+    "KINDS",
     "BackwardStep",
     "Edge",
     "GradientPass",
     "GraphvizNotFoundError",
+    "Player",
+    "SVGDrawing",
     "backward_steps",
     "draw_dot",
     "draw_step",
+    "draw_svg",
     "render",
+    "stepper",
     "trace",
 ]
 
-INSTALL_GRAPHVIZ_PACKAGE = (
-    'drawing a graph needs the Python package graphviz: pip install "microgrand[viz]" '
-    "(or pip install graphviz). Turning the drawing into a picture also needs the Graphviz "
-    "program 'dot': apt-get install graphviz, brew install graphviz, "
-    "or conda install -c conda-forge graphviz."
-)
-INSTALL_DOT = (
-    "the Graphviz program 'dot' was not found on PATH; it is what turns a graph into a picture. "
-    "Install Graphviz itself (the Python package alone is not enough): "
-    "`sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS), "
-    "or `conda install -c conda-forge graphviz`, then restart Python or the notebook kernel."
-)
-
-
-class GraphvizNotFoundError(RuntimeError):
-    """The Graphviz program ``dot`` is not installed or not on PATH."""
-
-
-# kind: (fill colour, what it means), in the order of the legend
-KINDS: dict[str, tuple[str, str]] = {
-    "root": ("#ffd966", "root: the Value drawn"),
-    "parameter": ("#b6d7a8", "parameter: a leaf in params"),
-    "leaf": ("#cfe2f3", "leaf: a labelled Value you made"),
-    "constant": ("#e6e6e6", "constant: an unlabelled leaf (a number)"),
-    "result": ("#ffffff", "result of an operation"),
-}
-HIGHLIGHT = "#cc0000"  # the node passing its gradient in a draw_step frame
 RANKDIRS = ("LR", "TB", "RL", "BT")
 DEFAULT_MAX_NODES = 200
+DEFAULT_INTERVAL_MS = 900
 
 
 def draw_dot(
@@ -198,6 +196,115 @@ def render(graph: Value | Digraph, path: str | os.PathLike[str], **options: Any)
     return path
 
 
+def draw_svg(
+    root: Value,
+    params: Iterable[Value] | None = None,
+    *,
+    show_local_grads: bool = False,
+    legend: bool = False,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+    rankdir: str = "LR",
+    show_grad: bool = True,
+) -> SVGDrawing:
+    """The picture `draw_dot` makes, laid out in Python: needs neither Graphviz nor ``dot``.
+
+    Returns an `SVGDrawing`: a notebook shows it as SVG, ``.save("graph.svg")``
+    writes it, ``.svg`` is the text. The options are those of `draw_dot`. The layout
+    is microgrand's own (`microgrand.layout`: layers, fewest crossings, no overlaps).
+    """
+    param_set = _check("draw_svg", root, rankdir, max_nodes, params)
+    scene = make_scene(root, param_set, max_nodes, show_grad, show_local_grads)
+    return SVGDrawing(to_svg(scene, rankdir, legend))
+
+
+def stepper(
+    root: Value,
+    params: Iterable[Value] | None = None,
+    *,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+    show_local_grads: bool = True,
+    interval_ms: int = DEFAULT_INTERVAL_MS,
+    rankdir: str = "LR",
+) -> Player:
+    """A player that steps through the forward and the backward pass of `root`.
+
+    In a notebook, make it the value of a cell: buttons (first, previous, play/pause,
+    next, last), a slider and the ← → keys move through the frames, and a caption
+    says what happens in each, e.g. "Backward step 2 of 3: d passes 1 × −2 = −2 to e
+    and 1 × −2 = −2 to c". ``.save("backprop.html")`` writes a page that works
+    offline; ``.to_html()`` gives the fragment. No Graphviz needed.
+
+    The backward frames are `backward_steps(root)`, run from zero grads; every grad
+    is put back afterwards, so making a player changes nothing in the graph.
+    params: leaves to draw as parameters (green), e.g. ``model.parameters()``.
+    max_nodes: draw the Values nearest the root, as `draw_dot` does.
+    show_local_grads: write ∂result/∂input on each input edge in every frame.
+    interval_ms: time between frames when playing.
+    """
+    param_set = _check("stepper", root, rankdir, max_nodes, params)
+    if isinstance(interval_ms, bool) or not isinstance(interval_ms, int) or interval_ms < 1:
+        raise ValueError(f"interval_ms must be a whole number of milliseconds >= 1, got {interval_ms!r}")
+    scene = make_scene(root, param_set, max_nodes, True, show_local_grads, labelled=True)
+    frames = make_frames(root, scene)
+    fit_texts(scene, frames)
+    svg = to_svg(scene, rankdir, legend=False)
+    name = printable(root.label) if isinstance(root.label, str) and root.label else "the output"
+    return Player(svg, frames, interval_ms, f"Backpropagation through {name}, step by step")
+
+
+class SVGDrawing:
+    """An SVG picture of a graph: shown as SVG in Jupyter, saved with `save`, its text in `svg`."""
+
+    def __init__(self, svg: str) -> None:
+        self.svg = svg
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the SVG to `path` (an .svg file) and return the path."""
+        path = Path(path)
+        path.write_text(self.svg, encoding="utf-8")
+        return path
+
+    def __repr__(self) -> str:
+        return f"<SVGDrawing: {len(self.svg):,} characters of SVG; display it in a notebook or .save() it>"
+
+
+class Player:
+    """Frames of a forward and a backward pass, shown as an interactive HTML player.
+
+    `frames` lists them (each a `microgrand.player.Frame`: caption, what changes).
+    """
+
+    def __init__(self, svg: str, frames: list[Frame], interval_ms: int, title: str) -> None:
+        self.svg = svg  # the picture of the last frame, also what shows where scripts do not run
+        self.frames = frames
+        self.interval_ms = interval_ms
+        self.title = title
+
+    def to_html(self) -> str:
+        """The player as an HTML fragment (with its script and data): paste it into any page."""
+        return page(self.svg, self.frames, self.interval_ms, self.title)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        # the last frame as a plain picture too, for viewers that show no HTML; IPython adds
+        # text/html from _repr_html_, which every notebook front end prefers
+        return {"image/svg+xml": self.svg}
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write a self-contained HTML page to `path`; it works offline in any browser."""
+        path = Path(path)
+        path.write_text(standalone(self.to_html(), self.title), encoding="utf-8")
+        return path
+
+    def __repr__(self) -> str:
+        return f"<Player: {len(self.frames)} frames; display it in a notebook or .save('backprop.html')>"
+
+
 # ---------------------------------------------------------------- internals
 
 
@@ -206,6 +313,29 @@ class _Frame(NamedTuple):
 
     step: BackwardStep
     grads: dict[Value, float]
+
+
+def _check(
+    who: str, root: Value, rankdir: str, max_nodes: int | None, params: Iterable[Value] | None
+) -> set[Value]:
+    """The options every drawing shares, checked; the parameters as a set."""
+    if not isinstance(root, Value):
+        raise TypeError(f"{who} needs a Value (the output of a computation), got {type(root).__name__}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+    if max_nodes is not None and (
+        not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1
+    ):
+        raise ValueError(f"max_nodes must be a whole number >= 1, or None for no limit; got {max_nodes!r}")
+    if isinstance(params, Value):
+        raise TypeError("params must be a list of Values (e.g. model.parameters()), got one Value")
+    param_set = set(params or ())
+    for param in param_set:
+        if not isinstance(param, Value):
+            raise TypeError(
+                f"params must be Values (e.g. model.parameters()), got {type(param).__name__}: {param!r}"
+            )
+    return param_set
 
 
 def _draw(
@@ -218,21 +348,8 @@ def _draw(
     legend: bool,
     frame: _Frame | None,
 ) -> Digraph:
-    if not isinstance(root, Value):
-        raise TypeError(f"draw_dot needs a Value (the output of a computation), got {type(root).__name__}")
-    if rankdir not in RANKDIRS:
-        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
-    if max_nodes is not None and (
-        not isinstance(max_nodes, int) or isinstance(max_nodes, bool) or max_nodes < 1
-    ):
-        raise ValueError(f"max_nodes must be a whole number >= 1, or None for no limit; got {max_nodes!r}")
-    params = set(params)
-    for param in params:
-        if not isinstance(param, Value):
-            raise TypeError(
-                f"params must be Values (e.g. model.parameters()), got {type(param).__name__}: {param!r}"
-            )
-    Digraph = _digraph_class()
+    params = _check("draw_dot", root, rankdir, max_nodes, params)
+    Digraph = digraph_class()
 
     nodes, edges = trace(root)
     drawn = nodes if max_nodes is None else nodes[:max_nodes]
@@ -242,15 +359,19 @@ def _draw(
     g = Digraph(graph_attr={"rankdir": rankdir}, node_attr={"fontname": "Helvetica", "fontsize": "11"})
     g.attr("edge", fontname="Helvetica", fontsize="9", arrowsize="0.6")
     for v in drawn:
-        kind = _kind(v, root, params)
-        g.node(
-            name[v], _box(v.label, v.data, _grad_text(v, show_grad, frame), kind, v is current), shape="plain"
+        box = _box(
+            shown_text(v, "label"),
+            number_of(v, "data"),
+            _grad_text(v, show_grad, frame),
+            kind(v, root, params),
+            v is current,
         )
+        g.node(name[v], box, shape="plain")
         if not v.is_leaf:
             red = {"color": HIGHLIGHT, "fontcolor": HIGHLIGHT, "penwidth": "2"} if v is current else {}
             g.node(
                 name[v] + "_op",
-                f"<{_text(v.op)}>",
+                f"<{_text(shown_text(v, 'op'))}>",
                 shape="ellipse",
                 width="0.4",
                 height="0.3",
@@ -269,9 +390,9 @@ def _draw(
         if edge.output is current:  # the edges of this step, in the order of its passes
             p = next(passes)
             attrs = {"color": HIGHLIGHT, "fontcolor": HIGHLIGHT, "penwidth": "2"}
-            attrs["label"] = f"{_num(p.local_grad)} × {_num(upstream)} = {_num(p.contribution)}"
+            attrs["label"] = f"{num(p.local_grad)} × {num(upstream)} = {num(p.contribution)}"
         elif show_local_grads:
-            attrs["label"] = _num(edge.local_grad)
+            attrs["label"] = num(edge.local_grad)
         if edge.input in name:
             g.edge(name[edge.input], name[edge.output] + "_op", **attrs)
         else:
@@ -288,26 +409,16 @@ def _draw(
 
 def _grad_text(v: Value, show_grad: bool, frame: _Frame | None) -> str | None:
     if frame is None:
-        return f"grad {_num(v.grad)}" if show_grad else None
+        return f"grad {num(number_of(v, 'grad'))}" if show_grad else None
     if v in frame.grads:
-        return f"grad {_num(frame.grads[v])}"
+        return f"grad {num(frame.grads[v])}"
     return '<FONT COLOR="#999999">grad ?</FONT>'  # the backward pass has not reached v yet
-
-
-def _kind(v: Value, root: Value, params: set[Value]) -> str:
-    if v is root:
-        return "root"
-    if v in params:
-        return "parameter"
-    if v.is_leaf:
-        return "leaf" if v.label else "constant"
-    return "result"
 
 
 def _box(label: str, data: float, grad: str | None, kind: str, highlight: bool) -> str:
     """An HTML-like label: a one-row table ``label | data | grad`` in the colour of `kind`."""
     cells = [f"<B>{_text(label)}</B>"] if label else []
-    cells.append(f"data {_num(data)}")
+    cells.append(f"data {num(data)}")
     if grad is not None:
         cells.append(grad)
     border, colour = ("2" if kind == "root" else "0"), "black"
@@ -332,22 +443,10 @@ def _add_legend(g: Any) -> None:
 
 def _text(s: str) -> str:
     """`s` as text in an HTML-like label: markup escaped, a newline a line break, other
-    control characters shown as escapes (\\t, \\x00), so no label can change the DOT source."""
-    s = "".join(c if c >= " " or c == "\n" else repr(c)[1:-1] for c in s)
-    s = s.encode("utf-8", "backslashreplace").decode("utf-8")  # a lone surrogate cannot be written
+    control characters and noncharacters shown as escapes (\\t, \\x00, \\uffff), and at most
+    `MAX_LABEL` characters, so no label can change the DOT source or make ``dot`` fail."""
+    s = printable(s)
     # dot expands \N, \G, \E, \T, \H, \L (node name, graph name, ...) even in HTML-like
     # labels and even when written as &#92;: only a doubled backslash is drawn as one
     s = s.replace("\\", "\\\\")
     return html.escape(s).replace("\n", "<BR/>")
-
-
-def _num(x: float) -> str:
-    return f"{x:.4g}"
-
-
-def _digraph_class() -> type[Digraph]:
-    try:
-        from ._digraph import Digraph
-    except ImportError as exc:
-        raise ImportError(INSTALL_GRAPHVIZ_PACKAGE) from exc
-    return Digraph

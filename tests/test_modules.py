@@ -28,6 +28,8 @@ def test_no_module_imports_a_private_name_from_another() -> None:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.level > 0:
                 offences += [f"{path.name}: {a.name}" for a in node.names if a.name.startswith("_")]
+                if (node.module or "").startswith("_"):
+                    offences.append(f"{path.name}: from .{node.module}")
     assert offences == []
 
 

@@ -232,6 +232,13 @@ HOSTILE = [
 ]
 
 
+def as_drawn(label: str) -> str:
+    """A label as the drawings show it: at most 48 characters (the 48th "…"), tab and NUL as escapes."""
+    if len(label) > 48:
+        label = label[:47] + "…"
+    return label.replace("\t", "\\t").replace("\x00", "\\x00")
+
+
 @needs_graphviz
 @pytest.mark.parametrize("label", HOSTILE)
 def test_hostile_labels_stay_inside_their_box_in_the_source(label: str) -> None:
@@ -241,7 +248,7 @@ def test_hostile_labels_stay_inside_their_box_in_the_source(label: str) -> None:
     src = draw_dot(y, show_local_grads=True).source
     assert set(node_lines(src)) == {"n0", "n0_op", "n1"}  # no extra or broken statements
     assert len(edge_lines(src)) == 3
-    shown = label.replace("\t", "\\t").replace("\x00", "\\x00")
+    shown = as_drawn(label)
     box = node_lines(src)["n1"]
     first_cell = re.search(r"<TD><B>(.*?)</B></TD>", box).group(1)  # type: ignore[union-attr]
     # a backslash is written doubled (dot would expand \N, \G, ...), every other character as itself
@@ -264,7 +271,7 @@ def test_hostile_labels_render_as_text(label: str, tmp_path: Path) -> None:
     assert len(parsed["edges"]) == 3
 
     svg = ET.parse(render(g, tmp_path / "hostile.svg"))
-    shown = label.replace("\t", "\\t").replace("\x00", "\\x00").split("\n")
+    shown = as_drawn(label).split("\n")
     boxes = {}
     for group in svg.iter(f"{SVG}g"):
         title = group.find(f"{SVG}title")
@@ -410,7 +417,7 @@ def test_without_the_graphviz_package_drawing_says_what_to_pip_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setitem(sys.modules, "graphviz", None)  # `import graphviz` now raises ImportError
-    monkeypatch.delitem(sys.modules, "microgrand._digraph", raising=False)
+    monkeypatch.delitem(sys.modules, "microgrand.dot", raising=False)
     L = karpathy_example()[0]
     with pytest.raises(ImportError, match=r'pip install "microgrand\[viz\]"'):
         draw_dot(L)
@@ -456,3 +463,44 @@ def test_the_script_that_makes_the_readme_pictures_runs(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["backward_step.svg", "graph.svg"]
     texts = {t.text for t in ET.parse(tmp_path / "graph.svg").iter(f"{SVG}text")}
     assert {"grad 6", "grad -4", "-3", "root: the Value drawn"} <= texts  # dL/da = 6, dL/db = -4
+
+
+REJECTED_BY_DOT = [
+    "nonchars \ufffe \uffff",
+    "more nonchars \ufdd0 \U0001fffe \U0010ffff",
+    "controls \x1b \x7f \x85",
+    "a lone surrogate \ud800",
+    "L" * 20_000,  # dot fails on labels of ~16 KB
+]
+
+
+@needs_dot
+@needs_graphviz
+@pytest.mark.parametrize("label", REJECTED_BY_DOT, ids=range(len(REJECTED_BY_DOT)))
+def test_labels_dot_would_reject_are_escaped_or_shortened_and_render(label: str, tmp_path: Path) -> None:
+    a = Value(1.5, label=label)
+    y = Value.from_op(3.0, label, [a, a], [1.0, 1.0])
+    y.label = label
+    svg = ET.parse(render(draw_dot(y, show_local_grads=True), tmp_path / "x.svg"))
+    texts = [t.text or "" for t in svg.iter(f"{SVG}text")]
+    shown = [t for t in texts if t.startswith(label[:8].replace("\x1b", "\\x1b"))]
+    assert len(shown) == 3  # both boxes and the op's oval
+    for t in shown:
+        assert len(t) <= 48 or "\\" in t
+        assert not re.search("[\x00-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]", t)
+    if len(label) > 48:
+        assert all(t == label[:47] + "…" for t in shown)
+    else:
+        assert "\\u" in shown[0] or "\\x" in shown[0] or "\\U" in shown[0]
+
+
+def test_a_label_that_is_not_a_str_is_named_by_draw_dot() -> None:
+    pytest.importorskip("graphviz")
+    y = Value(2.0, label="a") * 3.0
+    y.label = 5  # type: ignore[assignment]
+    with pytest.raises(TypeError, match=r"cannot draw the result of '\*' \(data 6\): its label is int 5"):
+        draw_dot(y)
+    y.label = "y"
+    y.grad = "1"  # type: ignore[assignment]
+    with pytest.raises(TypeError, match=r"cannot draw the Value labelled 'y': its grad is str '1'"):
+        draw_dot(y)

@@ -1,0 +1,349 @@
+"""Draw a computation graph as SVG text, laid out by `microgrand.layout` (no Graphviz).
+
+The picture is the one `draw_dot` makes: a box per Value (``label | data | grad``)
+in the colour of its kind, an oval per operation, edges input → operation →
+result, and optionally a number on each input edge. Every element the player
+changes carries a ``data-`` attribute naming its node or edge, and all styling is
+in SVG attributes (no CSS), so the picture looks the same wherever it is shown.
+
+A box is as wide as the widest text it will ever hold (`Box.data` and `Box.grad`
+list them all, the one drawn first), so the player can change the texts frame by
+frame and nothing moves.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from .engine import Value
+from .graph import trace
+from .layout import layered_layout
+from .style import KINDS, kind, num, number_of, shown_text, text_width
+
+FONT = "Helvetica, Arial, 'Liberation Sans', sans-serif"
+BOX_FONT, EDGE_FONT = 14.0, 11.0  # px: as big as draw_dot's 11 pt and 9 pt look
+LINE = 17.0  # height of a line of text in a box
+PAD = 6.0  # space around the text of a cell
+ARROW = 7.0  # length of an arrowhead
+MARGIN = 8.0
+
+
+@dataclass
+class Box:
+    """One Value: its label and the data and grad texts it shows (the first drawn, all fitted)."""
+
+    kind: str
+    label: str
+    op: str  # "" for a leaf
+    data: list[str]
+    grad: list[str]  # empty: no grad cell
+
+
+@dataclass
+class Arrow:
+    """One input of one operation: `tail` (a box, or None for the cut) → the op of box `head`."""
+
+    tail: int | None
+    head: int
+    texts: list[str] = field(default_factory=list)  # its label: the first drawn, all fitted
+
+
+@dataclass
+class Scene:
+    """What to draw: the boxes, the input edges, and how many Values were left out."""
+
+    values: list[Value]
+    boxes: list[Box]
+    arrows: list[Arrow]
+    hidden: int  # Values beyond max_nodes, shown as one "… N more nodes" box
+    labelled: bool  # room for a label on every input edge
+    inputs: list[list[int | None]]  # per box: the arrow of each input, in order (None: beyond the cut)
+
+
+def make_scene(
+    root: Value,
+    params: Iterable[Value],
+    max_nodes: int | None,
+    show_grad: bool,
+    show_local_grads: bool,
+    labelled: bool | None = None,
+) -> Scene:
+    """The boxes and edges of the graph behind `root`, cut to `max_nodes` as `draw_dot` cuts it."""
+    nodes, edges = trace(root)
+    drawn = nodes if max_nodes is None else nodes[:max_nodes]
+    index = {v: i for i, v in enumerate(drawn)}
+    param_set = set(params)
+    boxes = [
+        Box(
+            kind(v, root, param_set),
+            shown_text(v, "label"),
+            shown_text(v, "op") if not v.is_leaf else "",
+            [f"data {num(number_of(v, 'data'))}"],
+            [f"grad {num(number_of(v, 'grad'))}"] if show_grad else [],
+        )
+        for v in drawn
+    ]
+    arrows: list[Arrow] = []
+    inputs: list[list[int | None]] = [[] for _ in drawn]
+    cut: dict[int, None] = {}  # boxes with an input beyond the cut (a dict keeps their order)
+    for edge in edges:
+        head = index.get(edge.output)
+        if head is None:
+            continue
+        if edge.input in index:
+            texts = [num(edge.local_grad)] if show_local_grads else [""]
+            inputs[head].append(len(arrows))
+            arrows.append(Arrow(index[edge.input], head, texts))
+        else:
+            inputs[head].append(None)
+            cut[head] = None
+    arrows.extend(Arrow(None, head) for head in cut)
+    return Scene(
+        drawn,
+        boxes,
+        arrows,
+        len(nodes) - len(drawn),
+        show_local_grads if labelled is None else labelled,
+        inputs,
+    )
+
+
+# ---------------------------------------------------------------- geometry
+
+
+@dataclass
+class _Shape:
+    cells: list[float]  # widths of the box's cells
+    width: float
+    height: float
+
+
+def _box_shape(box: Box) -> _Shape:
+    texts = ([[box.label]] if box.label else []) + [box.data] + ([box.grad] if box.grad else [])
+    cells = []
+    for k, options in enumerate(texts):
+        bold = k == 0 and bool(box.label)
+        cells.append(
+            max(text_width(line, BOX_FONT, bold) for t in options for line in t.split("\n")) + 2 * PAD
+        )
+    lines = box.label.count("\n") + 1 if box.label else 1
+    return _Shape(cells, sum(cells), lines * LINE + 2 * PAD - 4)
+
+
+@dataclass
+class _Vertices:
+    """The graph the layout sees: a vertex per box, per oval, per edge label and for the cut."""
+
+    sizes: list[tuple[float, float]] = field(default_factory=list)  # (width, height) on the page
+    box: list[int] = field(default_factory=list)  # vertex of each box
+    op: dict[int, int] = field(default_factory=dict)  # vertex of the oval of each box with an op
+    label: list[int] = field(default_factory=list)  # vertex of each arrow's label, -1 for none
+    more: int = -1  # vertex of the "… N more nodes" box
+    edges: list[tuple[int, int]] = field(default_factory=list)
+
+    def add(self, w: float, h: float) -> int:
+        self.sizes.append((w, h))
+        return len(self.sizes) - 1
+
+
+def _vertices(scene: Scene, shapes: list[_Shape], more_text: str, across: bool) -> _Vertices:
+    g = _Vertices()
+    g.box = [g.add(s.width, s.height) for s in shapes]
+    fan_in: dict[int, int] = {}
+    for a in scene.arrows:
+        fan_in[a.head] = fan_in.get(a.head, 0) + 1
+    for i, b in enumerate(scene.boxes):
+        if b.op:  # an oval grows along its side where many edges come in, so they can end apart
+            w, side = max(text_width(b.op, BOX_FONT) + 16, 30.0), 7.0 * fan_in.get(i, 0)
+            g.op[i] = g.add(max(w, side), 26.0) if across else g.add(w, max(26.0, side))
+    if scene.hidden:
+        g.more = g.add(text_width(more_text, BOX_FONT) + 2 * PAD, LINE + 2 * PAD)
+    for a in scene.arrows:
+        if scene.labelled and a.tail is not None:
+            # beside the line, not on it: above it across the page, right of it down the page
+            w = max((text_width(t, EDGE_FONT) for t in a.texts), default=0.0) + 6
+            g.label.append(g.add(2 * w + 8, EDGE_FONT + 4) if across else g.add(w, 2 * EDGE_FONT + 6))
+        else:
+            g.label.append(-1)
+    g.edges = [(g.op[i], g.box[i]) for i in g.op]  # op → its result, then input → (label →) op
+    for a, lab in zip(scene.arrows, g.label):
+        tail = g.more if a.tail is None else g.box[a.tail]
+        g.edges += [(tail, lab), (lab, g.op[a.head])] if lab >= 0 else [(tail, g.op[a.head])]
+    return g
+
+
+def to_svg(scene: Scene, rankdir: str = "LR", legend: bool = False) -> str:
+    """The scene as one ``<svg>`` element."""
+    across = rankdir in ("TB", "BT")  # ranks run down the page
+    shapes = [_box_shape(b) for b in scene.boxes]
+    more_text = f"… {scene.hidden:,} more node{'s' if scene.hidden != 1 else ''}"
+    g = _vertices(scene, shapes, more_text, across)
+    extents = [(h, w) if across else (w, h) for w, h in g.sizes]  # (along the edges, across them)
+    lay = layered_layout(extents, g.edges, node_gap=12.0 if across else 10.0, rank_gap=32.0)
+
+    span_r, span_c = lay.size
+    legend_rows = list(KINDS.items()) if legend else []
+    legend_w = max((text_width(m, 10.0) for _, (_, m) in legend_rows), default=0.0) + 16
+    w, h = (span_c, span_r) if across else (span_r, span_c)
+    width = max(w, legend_w) + 2 * MARGIN
+    height = h + 2 * MARGIN + (len(legend_rows) * 18.0 + 8 if legend else 0)
+
+    def point(r: float, c: float) -> tuple[float, float]:
+        if rankdir in ("RL", "BT"):
+            r = span_r - r
+        x, y = (c, r) if across else (r, c)
+        return round(x + MARGIN, 1), round(y + MARGIN, 1)
+
+    def xy(v: int) -> tuple[float, float]:
+        return point(*lay.center[v])
+
+    out: list[str] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'width="{width:.0f}" height="{height:.0f}" font-family="{FONT}" font-size="{BOX_FONT:g}">',
+        f'<rect width="{width:.0f}" height="{height:.0f}" fill="white"/>',
+    ]
+    # edges first, so boxes and labels are drawn over them
+    for i, j in enumerate(g.op):
+        out.append(_edge_path(lay.routes[i], point, f'data-opedge="{j}"'))
+    arrow_routes, k = [], len(g.op)
+    for lab in g.label:
+        route = lay.routes[k]
+        if lab >= 0:  # value → label → op: one line through the label
+            second = lay.routes[k + 1]
+            route = [*route[:-1], (route[-1][0], second[0][1], route[-1][2]), *second[1:]]
+        arrow_routes.append(route)
+        k += 2 if lab >= 0 else 1
+    _spread_ends(scene.arrows, arrow_routes, {i: (lay.center[v], extents[v]) for i, v in g.op.items()})
+    for n, (a, route) in enumerate(zip(scene.arrows, arrow_routes)):
+        attrs = f'data-edge="{n}"' if a.tail is not None else 'stroke-dasharray="5,3"'
+        out.append(_edge_path(route, point, attrs))
+    for n, (a, lab) in enumerate(zip(scene.arrows, g.label)):
+        if lab >= 0:
+            x, y = xy(lab)
+            x, y, anchor = (x + 4, y, "start") if across else (x, y - EDGE_FONT / 2 - 2, "middle")
+            out.append(
+                f'<text data-elabel="{n}" x="{x:g}" y="{y:g}" dy=".35em" text-anchor="{anchor}" '
+                f'font-size="{EDGE_FONT:g}" stroke="white" stroke-width="3" paint-order="stroke">'
+                f"{_esc(a.texts[0] if a.texts else '')}</text>"
+            )
+    for i, (b, s) in enumerate(zip(scene.boxes, shapes)):
+        out.append(_box_svg(i, b, s, xy(g.box[i])))
+        if b.op:
+            (x, y), (rx, ry) = xy(g.op[i]), (g.sizes[g.op[i]][0] / 2, g.sizes[g.op[i]][1] / 2)
+            out.append(
+                f'<g data-op="{i}" stroke="black" stroke-width="1"><ellipse cx="{x}" cy="{y}" '
+                f'rx="{rx:.1f}" ry="{ry:.1f}" fill="white"/><text x="{x}" y="{y}" dy=".35em" '
+                f'text-anchor="middle" stroke="none">{_esc(b.op)}</text></g>'
+            )
+    if scene.hidden:
+        (x, y), (mw, mh) = xy(g.more), g.sizes[g.more]
+        out.append(
+            f'<g><rect x="{x - mw / 2:.1f}" y="{y - mh / 2:.1f}" width="{mw:.1f}" height="{mh:.1f}" '
+            f'fill="white" stroke="black" stroke-dasharray="5,3"/><text x="{x}" y="{y}" dy=".35em" '
+            f'text-anchor="middle">{_esc(more_text)}</text></g>'
+        )
+    for r, (kind_, (fill, meaning)) in enumerate(legend_rows):  # the key, under the graph
+        y = h + MARGIN + 8 + 18 * r
+        out.append(
+            f'<rect x="{MARGIN}" y="{y:.1f}" width="{legend_w:.1f}" height="16" fill="{fill}" '
+            f'stroke="black" stroke-width="{2 if kind_ == "root" else 1}"/><text x="{MARGIN + 6}" '
+            f'y="{y + 8:.1f}" dy=".35em" font-size="10">{_esc(meaning)}</text>'
+        )
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _spread_ends(
+    arrows: list[Arrow],
+    routes: list[list[tuple[float, float, float]]],
+    ovals: dict[int, tuple[tuple[float, float], tuple[float, float]]],
+) -> None:
+    """Edges into one oval end at points spread over its side (in the order they arrive),
+    not all at one point, so each can be followed to its end."""
+    into: dict[int, list[int]] = {}
+    for n, a in enumerate(arrows):
+        into.setdefault(a.head, []).append(n)
+    for head, ns in into.items():
+        if len(ns) < 2:
+            continue
+        (r0, c0), (rank_ext, cross_ext) = ovals[head]
+        half = cross_ext / 2 - 3
+        ns.sort(key=lambda n: routes[n][-2][2])  # where each comes from: no crossing at the end
+        for k, n in enumerate(ns):
+            dc = -half + 2 * half * k / (len(ns) - 1)
+            reach = rank_ext / 2 * (1 - (dc / (cross_ext / 2)) ** 2) ** 0.5  # on the ellipse
+            enter = routes[n][-1][0]
+            routes[n][-1] = (enter, r0 - reach, c0 + dc)
+
+
+def _box_svg(i: int, box: Box, shape: _Shape, centre: tuple[float, float]) -> str:
+    cx, cy = centre
+    x0, y0 = cx - shape.width / 2, cy - shape.height / 2
+    border = 2 if box.kind == "root" else 1
+    parts = [
+        f'<g data-box="{i}"><rect x="{x0:.1f}" y="{y0:.1f}" width="{shape.width:.1f}" '
+        f'height="{shape.height:.1f}" fill="{KINDS[box.kind][0]}" stroke="black" stroke-width="{border}"/>'
+    ]
+    cells: list[tuple[str, str]] = []
+    if box.label:
+        cells.append(("", box.label))
+    cells.append(("data", box.data[0]))
+    if box.grad:
+        cells.append(("grad", box.grad[0]))
+    x = x0
+    for k, ((role, text), w) in enumerate(zip(cells, shape.cells)):
+        if k:
+            parts.append(
+                f'<line x1="{x:.1f}" y1="{y0:.1f}" x2="{x:.1f}" y2="{y0 + shape.height:.1f}" stroke="black"/>'
+            )
+        mid = x + w / 2
+        if role:
+            parts.append(
+                f'<text data-{role}="{i}" data-fit="{w - PAD:.0f}" x="{mid:.1f}" y="{cy}" dy=".35em" '
+                f'text-anchor="middle">'
+                f"{_esc(text)}</text>"
+            )
+        else:  # the label, bold, one line per line of text
+            lines = text.split("\n")
+            top = cy - (len(lines) - 1) * LINE / 2
+            spans = "".join(
+                f'<tspan x="{mid:.1f}" y="{top + n * LINE:.1f}" dy=".35em">{_esc(t)}</tspan>'
+                for n, t in enumerate(lines)
+            )
+            parts.append(f'<text text-anchor="middle" font-weight="bold">{spans}</text>')
+        x += w
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def _edge_path(
+    stations: list[tuple[float, float, float]],
+    point: Callable[[float, float], tuple[float, float]],
+    attrs: str,
+) -> str:
+    """A line through the stations (straight inside columns, a curve across gaps) and an arrowhead."""
+    last_from, last_to, last_c = stations[-1]
+    tip = last_to
+    stations = [*stations[:-1], (min(last_from, tip - ARROW), tip - ARROW, last_c)]
+    a, b, c = stations[0]
+    d = [f"M{_p(point(a, c))}L{_p(point(b, c))}"]
+    for (_, b0, c0), (a1, b1, c1) in pairwise(stations):
+        m = (b0 + a1) / 2
+        d.append(f"C{_p(point(m, c0))} {_p(point(m, c1))} {_p(point(a1, c1))}L{_p(point(b1, c1))}")
+    base = tip - ARROW
+    head = [point(tip, last_c), point(base, last_c - ARROW / 2), point(base, last_c + ARROW / 2)]
+    return (
+        f'<g {attrs} stroke="black" fill="black"><path d="{"".join(d)}" fill="none"/>'
+        f'<polygon points="{" ".join(_p(q) for q in head)}" stroke="none"/></g>'
+    )
+
+
+def _p(q: tuple[float, float]) -> str:
+    return f"{q[0]:g},{q[1]:g}"
+
+
+def _esc(s: str) -> str:
+    return html.escape(s, quote=False)
