@@ -84,7 +84,7 @@ class Value:
         if n == 0.0:
             dx = 0.0  # x⁰ = 1 is flat, even at x = 0
         elif x == 0.0 and n < 1.0:
-            dx = math.copysign(math.inf, x)  # 0 < n < 1 (n < 0 raised above): the slope of √x at 0
+            dx = math.inf  # 0 < n < 1 (n < 0 raised above): the slope of √x at 0, say
         else:
             dx = n * floats.power(x, n - 1.0)
         if not isinstance(other, Value):

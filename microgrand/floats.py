@@ -29,9 +29,7 @@ def sigmoid(x: float) -> float:
 
 def power(x: float, n: float) -> float:
     """xⁿ as a real float (±inf if too large, as PyTorch), or an error that names the values."""
-    if x == -math.inf and math.isfinite(n) and not n.is_integer():
-        return math.nan  # not real either, but -inf is already past the float range: nan, as PyTorch
-    if x < 0.0 and math.isfinite(n) and not n.is_integer():
+    if x < 0.0 and math.isfinite(x) and math.isfinite(n) and not n.is_integer():  # (-inf: C's pow)
         raise ValueError(f"'**': a negative base to a non-integer power is not real: ({x!r}) ** {n!r}")
     if x == 0.0 and n < 0.0:
         raise ZeroDivisionError(f"'**': zero to a negative power: ({x!r}) ** {n!r}")

@@ -211,11 +211,17 @@ def binary_cross_entropy(probs: Value | Sequence[Value], targets: Target | Seque
         log_1mp = max(math.log1p(-pd), -100.0) if pd < 1.0 else -100.0  # log(1 - p), exact for tiny p
         loss -= td * log_p + (1.0 - td) * log_1mp
         grads.append((pd - td) / max(pd * (1.0 - pd), _BCE_EPS) / n)
-        if log_p > -100.0 and log_1mp > -100.0:  # log((1-p)/p) as log1p((1-2p)/p): no cancellation
-            target_grads.append(math.log1p((1.0 - 2.0 * pd) / pd) / n)  # near p = 0.5
-        else:
-            target_grads.append((log_1mp - log_p) / n)
+        target_grads.append(_log_odds_against(pd, log_p, log_1mp) / n)
     return _loss_node(loss / n, "binary_cross_entropy", ps, grads, ts, target_grads)
+
+
+def _log_odds_against(p: float, log_p: float, log_1mp: float) -> float:
+    """log((1-p)/p) = log(1-p) - log p, without the cancellation of two close logs (p ≈ 1/2):
+    log1p((1-2p)/p) for p <= 1/2, -log1p((2p-1)/(1-p)) above (1-2p, 2p-1 and 1-p are exact there).
+    Where a log was clamped at -100 (p = 0 or 1, as PyTorch), the difference of the clamped logs."""
+    if log_p == -100.0 or log_1mp == -100.0:
+        return log_1mp - log_p
+    return math.log1p((1.0 - 2.0 * p) / p) if p <= 0.5 else -math.log1p((2.0 * p - 1.0) / (1.0 - p))
 
 
 def binary_cross_entropy_with_logits(

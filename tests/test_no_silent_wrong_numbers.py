@@ -275,10 +275,11 @@ def test_cross_entropy_with_an_infinite_logit_is_nan_as_pytorch_not_a_math_error
     assert losses.cross_entropy([Value(-inf), Value(0.0)], 0).data == inf  # one -inf logit is fine
 
 
-def test_bce_target_gradient_keeps_its_digits_near_one_half() -> None:
+@pytest.mark.parametrize("prob", [0.500003201199833, 0.9999999867161873, 1.3e-5, 0.3])
+def test_bce_target_gradient_keeps_its_digits(prob: float) -> None:
     mpmath = pytest.importorskip("mpmath")
     mpmath.mp.dps = 50
-    p, t = Value(0.500003201199833), Value(0.6224600834954039)
+    p, t = Value(prob), Value(0.6224600834954039)
     losses.binary_cross_entropy([p], [t]).backward()
     exact = float(mpmath.log((1 - mpmath.mpf(p.data)) / mpmath.mpf(p.data)))
     assert t.grad == pytest.approx(exact, rel=1e-13)
@@ -290,8 +291,8 @@ def test_mse_gradient_does_not_overflow_before_dividing() -> None:
     assert t.grad == pytest.approx(-1.7976931348623157e308, rel=1e-15)
 
 
-def test_negative_infinity_to_a_fractional_power_is_pytorchs_not_an_error() -> None:
-    assert math.isnan((Value(-inf) ** -1.5).data) and math.isnan((Value(-inf) ** 0.5).data)
+def test_negative_infinity_to_a_fractional_power_is_c_pow_not_an_error() -> None:
+    assert (Value(-inf) ** 1.5).data == inf and (Value(-inf) ** -1.5).data == 0.0  # as PyTorch
     assert (Value(-inf) ** 2).data == inf and (Value(-inf) ** 3).data == -inf
 
 
