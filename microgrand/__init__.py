@@ -13,7 +13,7 @@ from .engine import Value
 from .finite_differences import GradcheckError, analytic_grad, gradcheck, numerical_grad
 from .graph import backward_steps, trace
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"  # the one place it is written; pyproject.toml reads it
 __all__ = [
     "GradcheckError",
     "Value",

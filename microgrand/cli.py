@@ -3,7 +3,10 @@
     microgrand demo                      # an MLP 2-16-16-1 on two moons
     microgrand demo --dataset xor        # an MLP 2-8-1 on the 4 points of XOR
     python -m microgrand demo --epochs 50 --seed 1 --quiet
+    microgrand --version
 
+It behaves as a Unix tool: usage errors exit with status 2 and the command's usage, Ctrl-C with
+status 130 and a closed pipe (``microgrand demo | head -1``) quietly, without a traceback.
 Pure Python: it needs nothing beyond the standard library.
 """
 
@@ -11,8 +14,12 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
+import sys
 import time
 from collections.abc import Callable, Sequence
+
+import microgrand  # for microgrand.__version__, the one place the version is written
 
 from . import data, losses, nn, optim, train
 from .checks import positive_int
@@ -52,10 +59,20 @@ def _learning_rate(text: str) -> float:
     return lr
 
 
-def _parser() -> argparse.ArgumentParser:
+# Options that only the two-moons demo uses: XOR is 4 fixed points, trained without a validation set
+_MOONS_ONLY = {
+    "samples": "--samples applies only to --dataset moons: XOR is always its 4 points",
+    "patience": "--patience applies only to --dataset moons: XOR trains without a validation set, "
+    "so there is no early stopping",
+}
+
+
+def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The top-level parser, and each command's own parser (for errors in that command's words)."""
     parser = argparse.ArgumentParser(
         prog="microgrand", description="A scalar autograd engine for learning backprop."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {microgrand.__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
     demo = commands.add_parser(
         "demo",
@@ -74,49 +91,61 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--lr", type=_learning_rate, default=0.1, help="learning rate (default 0.1)")
     demo.add_argument(
-        "--samples", type=_whole_number(10), default=100, help="two-moons samples, at least 10 (default 100)"
+        "--samples",
+        type=_whole_number(10),
+        default=None,
+        help="two-moons samples, at least 10 (default 100; moons only)",
     )
     demo.add_argument(
-        "--patience", type=_whole_number(1), default=20, help="early-stopping patience in epochs (default 20)"
+        "--patience",
+        type=_whole_number(1),
+        default=None,
+        help="early-stopping patience in epochs (default 20; moons only)",
     )
     demo.add_argument("--quiet", action="store_true", help="print only the result, not a line per epoch")
-    return parser
+    return parser, {"demo": demo}
 
 
 def demo(args: argparse.Namespace) -> int:
     """Train, then print the accuracy. Returns the exit status."""
+    stopper = None
     if args.dataset == "xor":
         X, y = data.make_xor(signed=True)
         train_set, val = (X, y), None
         hidden, epochs = args.hidden or [8], args.epochs or 50
     else:
-        X, y = data.make_moons(args.samples, noise=0.1, seed=args.seed, signed=True)
+        X, y = data.make_moons(args.samples or 100, noise=0.1, seed=args.seed, signed=True)
         train_set, val = data.train_val_split(X, y, 0.2, seed=args.seed)
         hidden, epochs = args.hidden or [16, 16], args.epochs or 100
+        stopper = train.EarlyStopping(patience=args.patience or 20)
     model = nn.MLP(2, [*hidden, 1], activation="relu", seed=args.seed)
     optimizer = optim.SGD(model.parameters(), lr=args.lr, momentum=0.9)
-    stopper = train.EarlyStopping(patience=args.patience) if val is not None else None
     sizes = "-".join(map(str, [2, *hidden, 1]))
     n_train = len(train_set[0])
     print(
         f"microgrand demo: {args.dataset}, {n_train} training samples"
         + (f" + {len(val[0])} for validation" if val else "")
         + f"; MLP {sizes} ReLU ({len(model.parameters())} parameters); "
-        f"hinge loss + 1e-4·L2, SGD lr={args.lr} momentum=0.9"
+        f"hinge loss + 1e-4·L2, SGD lr={args.lr:g} momentum=0.9"
     )
     start = time.perf_counter()
-    history = train.fit(
-        model,
-        *train_set,
-        loss_fn=losses.hinge_loss,
-        optimizer=optimizer,
-        epochs=epochs,
-        val=val,
-        penalty=lambda params: losses.l2_penalty(params, 1e-4),
-        early_stopping=stopper,
-        seed=args.seed,
-        quiet=args.quiet,
-    )
+    try:
+        history = train.fit(
+            model,
+            *train_set,
+            loss_fn=losses.hinge_loss,
+            optimizer=optimizer,
+            epochs=epochs,
+            val=val,
+            penalty=lambda params: losses.l2_penalty(params, 1e-4),
+            early_stopping=stopper,
+            seed=args.seed,
+            quiet=args.quiet,
+        )
+    except train.TrainingDiverged as diverged:  # a loss that is nan or inf: say so, never an accuracy
+        sys.stdout.flush()  # the epochs so far, before the reason
+        print(f"microgrand demo: {diverged}", file=sys.stderr)
+        return 1
     seconds = time.perf_counter() - start
     result = f"trained {history.epochs} epochs in {seconds:.1f} s"
     if history.best_epoch:
@@ -129,12 +158,31 @@ def demo(args: argparse.Namespace) -> int:
         for x, label in zip(*train_set):
             score = model(x)
             assert isinstance(score, Value)
-            print(f"  xor({x[0]:.0f}, {x[1]:.0f}) = {label:+d}   score {score.data:+.3f}")
+            print(f"  xor({x[0]:.0f}, {x[1]:.0f}) = {label:+d}   score {score.data:+#.4g}")
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    if args.command == "demo":
-        return demo(args)
-    return 2  # unreachable: argparse rejects unknown commands
+    """Run a command; returns the exit status (argparse exits with 2 itself on a usage error)."""
+    parser, commands = _parsers()
+    # parse_known_args, so that an unknown option is reported with the usage of the command it was
+    # given to (parse_args would show the top-level usage, which does not list the demo's options)
+    args, unknown = parser.parse_known_args(argv)
+    command = commands[args.command]
+    if unknown:
+        command.error(f"unrecognized arguments: {' '.join(unknown)}")
+    moons_only = [message for option, message in _MOONS_ONLY.items() if getattr(args, option) is not None]
+    if args.dataset != "moons" and moons_only:
+        command.error("; ".join(moons_only))
+    try:
+        status = demo(args)
+        sys.stdout.flush()  # a reader that went away shows up here, where it can be handled
+        return status
+    except KeyboardInterrupt:
+        print(f"microgrand {args.command}: interrupted", file=sys.stderr)
+        return 130  # 128 + SIGINT: what a shell reports for a program stopped by Ctrl-C
+    except BrokenPipeError:
+        # `microgrand demo | head -1`: the reader has all it wanted. Stop quietly, as Unix tools do,
+        # and point stdout at /dev/null so that Python's own flush at exit cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE: what a shell reports for a tool stopped by a closed pipe

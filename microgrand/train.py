@@ -173,7 +173,7 @@ def fit(
             optimizer.step()
             total += loss.data * len(batch)
         history.train_loss.append(total / len(X))
-        line = f"epoch {epoch:>{width}}/{epochs}  train loss {history.train_loss[-1]:.4f}"
+        line = f"epoch {epoch:>{width}}/{epochs}  train loss {history.train_loss[-1]:#.4g}"
         watched = history.train_loss[-1]
         if val is not None:
             model.eval()
@@ -182,7 +182,7 @@ def fit(
             watched = history.val_loss[-1]
             if not math.isfinite(watched):
                 _diverged(model, start_of_epoch, history, epoch, "validation", watched, optimizer)
-            line += f"  val loss {watched:.4f}"
+            line += f"  val loss {watched:#.4g}"
         elif early_stopping is not None:
             # the epoch's mean batch loss was measured on weights that changed during the epoch;
             # early stopping saves the weights as they are now, so it must watch a loss of these
@@ -190,7 +190,7 @@ def fit(
             watched = loss_fn([model(x) for x in X], list(y)).data
             if not math.isfinite(watched):
                 _diverged(model, start_of_epoch, history, epoch, "end-of-epoch training", watched, optimizer)
-            line += f"  end-of-epoch train loss {watched:.4f}"
+            line += f"  end-of-epoch train loss {watched:#.4g}"
         if not quiet:
             log(line)
         if early_stopping is not None:
@@ -200,7 +200,7 @@ def fit(
             if not quiet:
                 log(
                     f"early stop: no improvement for {early_stopping.patience} epochs; "
-                    f"best epoch {early_stopping.best_epoch} (loss {early_stopping.best_loss:.4f})"
+                    f"best epoch {early_stopping.best_epoch} (loss {early_stopping.best_loss:#.4g})"
                 )
             break
     model.train()

@@ -7,7 +7,9 @@
 Why: outputs (SVGs, PNGs, timings) make diffs unreadable and change on every run. A stripped
 notebook still opens directly in Jupyter and Colab; run it to see the outputs.
 Stripped means: every code cell has no outputs and ``execution_count`` null; a cell's metadata
-keeps only its ``tags`` (``raises-exception`` marks a cell that fails on purpose); the notebook's
+keeps only its ``tags`` (``raises-exception`` marks a cell that fails on purpose; ``exercise``,
+``check`` and ``solution`` mark an exercise), and a solution cell is collapsed in Jupyter
+(``"jupyter": {"source_hidden": true}``) so that it stays out of the learner's way; the notebook's
 metadata is only the ``python3`` kernelspec. tests/test_notebooks.py checks the same.
 Standard library only, so it runs before anything is installed.
 """
@@ -30,6 +32,8 @@ def strip(nb: dict[str, Any]) -> dict[str, Any]:
     for cell in nb["cells"]:
         tags = cell.get("metadata", {}).get("tags")
         cell["metadata"] = {"tags": tags} if tags else {}
+        if tags and "solution" in tags:
+            cell["metadata"]["jupyter"] = {"source_hidden": True}
         if cell["cell_type"] == "code":
             cell["outputs"] = []
             cell["execution_count"] = None
