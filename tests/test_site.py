@@ -30,6 +30,9 @@ import pytest
 SITE = os.environ.get("MICROGRAND_SITE")
 CHROMIUM = os.environ.get("MICROGRAND_CHROMIUM", "/usr/bin/chromium")
 IN_CI = bool(os.environ.get("CI"))
+# .ci/run runs this module in its own step, after building the site (MICROGRAND_SITE set); in the
+# main test run it skips, which tests/conftest.py's MICROGRAND_NO_SKIPS=1 allows for this module
+RUN_BY_CI_IN_ITS_OWN_STEP = True
 # TeX that must never reach the reader as text (outside code): MathJax turns it into math
 RAW_TEX = re.compile(
     r"\$\$|\\(frac|partial|sum|cdot|text|mathrm|lim|sqrt|begin)\b"  # $$ or a TeX command
