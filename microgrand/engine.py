@@ -79,14 +79,11 @@ class Value:
         n = other.data if isinstance(other, Value) else as_float(other, "'**' exponent")
         if isinstance(other, Value) and x < 0.0:
             raise ValueError(f"'**' with a Value exponent needs a base >= 0 (∂/∂n = xⁿ·ln x), got {x!r}")
+        if x == 0.0 and n < 0.0:
+            raise ZeroDivisionError(f"'**': zero to a negative power: ({x!r}) ** {n!r}")
         y = floats.power(x, n)
-        # xⁿ;   ∂/∂x = n·xⁿ⁻¹;   ∂/∂n = xⁿ·ln x   (only when the exponent n is a Value)
-        if n == 0.0:
-            dx = 0.0  # x⁰ = 1 is flat, even at x = 0
-        elif x == 0.0 and n < 1.0:
-            dx = math.inf  # 0 < n < 1 (n < 0 raised above): the slope of √x at 0, say
-        else:
-            dx = n * floats.power(x, n - 1.0)
+        # xⁿ;   ∂/∂x = n·xⁿ⁻¹ (inf at x = 0 for 0 < n < 1: √x's slope);   ∂/∂n = xⁿ·ln x (n a Value)
+        dx = 0.0 if n == 0.0 else n * floats.power(x, n - 1.0)  # x⁰ = 1 is flat, even at x = 0
         if not isinstance(other, Value):
             return Value(y, (self,), (dx,), f"**{n:g}")
         dn = y * math.log(x) if x > 0.0 else 0.0  # 0ⁿ is flat in n (as PyTorch)

@@ -28,11 +28,12 @@ def sigmoid(x: float) -> float:
 
 
 def power(x: float, n: float) -> float:
-    """xⁿ as a real float (±inf if too large, as PyTorch), or an error that names the values."""
+    """xⁿ as a real float (±inf if too large, as PyTorch and C's pow), or an error that names the
+    values where it is not real."""
     if x < 0.0 and math.isfinite(x) and math.isfinite(n) and not n.is_integer():  # (-inf: C's pow)
         raise ValueError(f"'**': a negative base to a non-integer power is not real: ({x!r}) ** {n!r}")
-    if x == 0.0 and n < 0.0:
-        raise ZeroDivisionError(f"'**': zero to a negative power: ({x!r}) ** {n!r}")
+    if x == 0.0 and n < 0.0:  # C's pow: inf (-inf for -0.0 to an odd power); the ops raise first
+        return math.copysign(math.inf, x) if n.is_integer() and n % 2.0 == 1.0 else math.inf
     try:
         return float(x**n)
     except OverflowError:  # |xⁿ| > the largest float: inf, with the sign xⁿ would have
