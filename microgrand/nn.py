@@ -223,12 +223,14 @@ def _collect(x: object, name: str, ancestors: tuple[Module, ...], found: list[tu
                 f"to a module it belongs to); keep such a link out of the module's attributes"
             )
         found.append((name, x))
-        for cls in type(x).__mro__:
-            if cls is not Module and cls is not object and _holds_values(list(vars(cls).values())):
-                raise TypeError(
-                    f"{cls.__name__} keeps a Value or Module as a class attribute, shared by every "
-                    f"instance and not found by parameters(): assign it in __init__ (self.w = Value(...))"
-                )
+        if type(x) not in _CLASSES_CHECKED:
+            for cls in [c for c in type(x).__mro__ if c is not Module and c is not object]:
+                if any(isinstance(a, (Value, Module)) for a in vars(cls).values()):
+                    raise TypeError(
+                        f"{cls.__name__} keeps a Value or Module as a class attribute, shared by every "
+                        f"instance and not found by parameters(): assign it in __init__ (self.w = Value(...))"
+                    )
+            _CLASSES_CHECKED.add(type(x))
         for key, attr in vars(x).items():
             _collect(attr, f"{name}.{key}" if name else key, (*ancestors, x), found)
     elif isinstance(x, (list, tuple)):
@@ -245,9 +247,14 @@ def _collect(x: object, name: str, ancestors: tuple[Module, ...], found: list[tu
         )
 
 
+_CLASSES_CHECKED: set[type] = set()  # Module subclasses known to keep no Value as a class attribute
+
+
 def _holds_values(x: object) -> bool:
     """True for a container other than list, tuple or dict (a set, a deque, a numpy array, ...)
     or a plain object, with a Value or Module inside."""
+    if x is None or isinstance(x, (bool, int, float, str)):
+        return False
     if isinstance(x, (Value, Module)):
         return True
     if (
@@ -272,12 +279,14 @@ def _modules_in(x: object, name: str) -> Iterator[tuple[str, Module]]:
             yield from _modules_in(item, f"{name}.{key}")
 
 
-def _flatten(name: str, tensor: Any) -> Iterator[tuple[str, Value]]:
+def _flatten(name: str, tensor: Any) -> list[tuple[str, Value]]:
+    """(name, Value) for each Value of a tensor: ``w`` -> ``w.0, w.1, …``."""
     if isinstance(tensor, Value):
-        yield name, tensor
-    else:
-        for i, t in enumerate(tensor):
-            yield from _flatten(f"{name}.{i}", t)
+        return [(name, tensor)]
+    named: list[tuple[str, Value]] = []
+    for i, t in enumerate(tensor):
+        named += [(f"{name}.{i}", t)] if isinstance(t, Value) else _flatten(f"{name}.{i}", t)
+    return named
 
 
 def _data(tensor: Any) -> Any:
@@ -320,9 +329,10 @@ class Inputs:
     """A layer's checked inputs, split once and shared by all its neurons: the data of
     every input, and the inputs that are Values (only those become children of a node)."""
 
-    __slots__ = ("data", "values", "positions")
+    __slots__ = ("x", "data", "values", "positions")
 
     def __init__(self, x: Sequence[Input]) -> None:
+        self.x = x  # as given (a fine-grained neuron multiplies them one by one)
         values = [xi for xi in x if isinstance(xi, Value)]
         self.values: tuple[Value, ...] = tuple(values)
         self.positions: list[int] | None = None  # where the Values are; None: all inputs are Values
@@ -342,12 +352,16 @@ def fused_neurons(neurons: Sequence[Neuron], inputs: Inputs) -> list[Value]:
     relu(z) = max(0, z) itself, whose slope is 1 for z >= 0 (the engine's
     convention at 0) and 0 below: the local derivatives above times 1, or all 0,
     exactly. Any other activation is a node of its own on top of z. One call for
-    a whole layer, whose neurons share the inputs.
+    a whole layer, whose neurons share the inputs. (A neuron whose `fused` is
+    False is built from ``*`` and ``+`` nodes instead, by `neuron_fine_grained`.)
     """
     x_data, x_values, positions = inputs.data, inputs.values, inputs.positions
     outputs = []
     for neuron in neurons:
-        relu = neuron.activation == "relu"
+        if not neuron.fused:
+            outputs.append(neuron.act(neuron_fine_grained(neuron.w, neuron.b, inputs.x)))
+            continue
+        relu = neuron._activation == "relu"
         w, b = neuron.w, neuron.b
         w_data = [wi.data for wi in w]
         # from b, adding w₁x₁, w₂x₂, … in turn, as the fine-grained form does (from Python 3.12
@@ -457,8 +471,6 @@ class Neuron(Module):
 
     def _output(self, x: Sequence[Input]) -> Value:
         """The output for checked inputs, fused or fine-grained as `fused` says."""
-        if not self.fused:
-            return self.act(neuron_fine_grained(self.w, self.b, x))
         return fused_neurons([self], Inputs(x))[0]
 
     def _prelu(self, z: Value) -> Value:
@@ -544,9 +556,7 @@ class Layer(Module):
         return self._outputs(_as_inputs(x, self.nin, type(self).__name__))
 
     def _outputs(self, x: Sequence[Input]) -> list[Value]:
-        """The outputs for checked inputs."""
-        if not self.fused:  # neuron by neuron, each as its own `fused` says
-            return [n._output(x) for n in self.neurons]
+        """The outputs for checked inputs, each neuron fused or fine-grained as its `fused` says."""
         return fused_neurons(self.neurons, Inputs(x))  # the inputs split into data and Values once
 
     def _prefix_labels(self, prefix: str) -> None:
