@@ -110,8 +110,15 @@ class Module:
         return named
 
     def parameters(self) -> list[Value]:
-        """All learnable Values, in the order of `named_parameters`."""
-        return [p for _, p in self.named_parameters()]
+        """All learnable Values, in the order of `named_parameters` (each listed once)."""
+        params: list[Value] = []
+        seen: set[Value] = set()
+        for _, tensor in self._tensors():
+            for p in _values_in(tensor):
+                if p not in seen:
+                    seen.add(p)
+                    params.append(p)
+        return params
 
     def zero_grad(self) -> None:
         """Set every parameter's grad to 0 (PyTorch sets it to None; a Value's grad is always a float)."""
@@ -279,6 +286,15 @@ def _modules_in(x: object, name: str) -> Iterator[tuple[str, Module]]:
             yield from _modules_in(item, f"{name}.{key}")
 
 
+def _values_in(tensor: Any) -> list[Value]:
+    """The Values of a tensor, in order (`_flatten` without the names)."""
+    if isinstance(tensor, Value):
+        return [tensor]
+    if all([isinstance(t, Value) for t in tensor]):
+        return list(tensor)
+    return [v for t in tensor for v in _values_in(t)]
+
+
 def _flatten(name: str, tensor: Any) -> list[tuple[str, Value]]:
     """(name, Value) for each Value of a tensor: ``w`` -> ``w.0, w.1, …``."""
     if isinstance(tensor, Value):
@@ -331,9 +347,9 @@ class Inputs:
 
     __slots__ = ("x", "data", "values", "positions")
 
-    def __init__(self, x: Sequence[Input]) -> None:
+    def __init__(self, x: Sequence[Input], all_values: bool = False) -> None:
         self.x = x  # as given (a fine-grained neuron multiplies them one by one)
-        values = [xi for xi in x if isinstance(xi, Value)]
+        values: Sequence[Value] = x if all_values else [xi for xi in x if isinstance(xi, Value)]  # type: ignore[assignment]
         self.values: tuple[Value, ...] = tuple(values)
         self.positions: list[int] | None = None  # where the Values are; None: all inputs are Values
         if len(values) == len(x):  # inside a network: a layer's inputs are the last layer's outputs
@@ -555,9 +571,9 @@ class Layer(Module):
         """The outputs as a list, even for one neuron."""
         return self._outputs(_as_inputs(x, self.nin, type(self).__name__))
 
-    def _outputs(self, x: Sequence[Input]) -> list[Value]:
+    def _outputs(self, x: Sequence[Input], all_values: bool = False) -> list[Value]:
         """The outputs for checked inputs, each neuron fused or fine-grained as its `fused` says."""
-        return fused_neurons(self.neurons, Inputs(x))  # the inputs split into data and Values once
+        return fused_neurons(self.neurons, Inputs(x, all_values))  # inputs split into data and Values once
 
     def _prefix_labels(self, prefix: str) -> None:
         for p in self.parameters():
@@ -649,10 +665,10 @@ class MLP(Module):
             layer.fused = fused
 
     def forward(self, x: Sequence[Input]) -> Value | list[Value]:
-        out: Sequence[Input] = _as_inputs(x, self.layers[0].nin, "MLP")
-        for layer in self.layers:
-            out = layer._outputs(out)
-        return out[0] if len(out) == 1 else out  # type: ignore[return-value]
+        out = self.layers[0]._outputs(_as_inputs(x, self.layers[0].nin, "MLP"))
+        for layer in self.layers[1:]:
+            out = layer._outputs(out, all_values=True)  # the last layer's outputs: all Values
+        return out[0] if len(out) == 1 else out
 
 
 # ---------------------------------------------------------------- dropout
