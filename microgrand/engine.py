@@ -7,7 +7,7 @@ out in the forward pass right beside the forward formula.
 
 `backward()` visits the nodes from the output back to the inputs, each only after
 every node that uses it (reverse topological order), and applies the chain rule, the
-one place it lives (`Value._backward`), so that each `grad` becomes d(output)/d(node)::
+one loop of `backward()`, so that each `grad` becomes d(output)/d(node)::
 
     child.grad += local_derivative * node.grad        # local × upstream
 """
@@ -186,14 +186,17 @@ class Value:
             node.grad = 0.0  # computed afresh; only leaves accumulate
         self.grad = 1.0
         try:
-            for node in order:
-                node._backward()
+            for node in order:  # the chain rule: each child's grad += local derivative × upstream
+                upstream = node.grad
+                if upstream:  # a zero factor passes nothing back, even times inf (0 × inf is 0 here)
+                    for child, local in zip(node.children, node.local_grads):
+                        if local:
+                            child.grad += local * upstream
         except TypeError:  # a grad or data that is not a float: say which
             raise not_a_number_error("backward()", order) from None
 
     def _backward(self) -> None:
-        """The chain rule at this node: each child's grad += local derivative × this node's grad.
-        A zero factor passes nothing back, even times inf (0 × inf counts as 0 here)."""
+        """The loop of `backward()` for this one node (micrograd's name): pass its grad to its children."""
         upstream = self.grad
         if upstream:
             for child, local in zip(self.children, self.local_grads):
@@ -232,16 +235,16 @@ def topological_order(root: Value) -> list[Value]:
         return []
     order: list[Value] = []
     visited = {root}
-    stack = [(root, iter(root.children))]
-    while stack:
-        node, children = stack[-1]
-        for child in children:
+    path, unseen = [root], [iter(root.children)]  # a path down the graph; each node's children left
+    while path:
+        for child in unseen[-1]:
             if child.children and child not in visited:
                 visited.add(child)
-                stack.append((child, iter(child.children)))
+                path.append(child)
+                unseen.append(iter(child.children))
                 break
-        else:  # every child of `node` is listed
-            stack.pop()
-            order.append(node)
+        else:  # every child of the last node on the path is listed: list it
+            unseen.pop()
+            order.append(path.pop())
     order.reverse()
     return order
