@@ -7,7 +7,7 @@ out in the forward pass right beside the forward formula.
 
 `backward()` visits the nodes from the output back to the inputs, each only after
 every node that uses it (reverse topological order), and applies the chain rule, the
-one loop of `backward()`, so that each `grad` becomes d(output)/d(node)::
+one place it lives (`Value._backward`), so that each `grad` becomes d(output)/d(node)::
 
     child.grad += local_derivative * node.grad        # local × upstream
 """
@@ -178,27 +178,17 @@ class Value:
 
     def backward(self) -> None:
         """Fill in the `grad` of every Value this one depends on: d(self)/d(that Value)."""
-        order = topological_order(self)  # the non-leaf nodes, self first, each before its children
-        if not order:  # self is a leaf: d(self)/d(self) = 1
-            self.grad += 1.0
-            return
-        for node in order:
-            node.grad = 0.0  # computed afresh; only leaves accumulate
-        self.grad = 1.0
+        order = start_backward(self)
         try:
-            for node in order:  # the chain rule: each child's grad += local derivative × upstream
-                upstream = node.grad
-                if upstream:  # a zero factor passes nothing back, even times inf (0 × inf is 0 here)
-                    for child, local in zip(node.children, node.local_grads):
-                        if local:
-                            child.grad += local * upstream
+            for node in order:  # each node after every node that uses it: its grad is complete
+                node._backward()
         except TypeError:  # a grad or data that is not a float: say which
             raise not_a_number_error("backward()", order) from None
 
     def _backward(self) -> None:
-        """The loop of `backward()` for this one node (micrograd's name): pass its grad to its children."""
+        """The chain rule at this node (micrograd's name): each child's grad += local × upstream."""
         upstream = self.grad
-        if upstream:
+        if upstream:  # a zero factor passes nothing back, even times inf (0 × inf is 0 here)
             for child, local in zip(self.children, self.local_grads):
                 if local:
                     child.grad += local * upstream
@@ -224,6 +214,16 @@ class Value:
 
 
 Operand = Value | int | float  # what an op accepts on either side
+
+
+def start_backward(root: Value) -> list[Value]:
+    """A backward pass's order (`topological_order`), its interior grads set to 0 (recomputed, while
+    leaves accumulate) and the root's to 1 = d(root)/d(root). A leaf root's grad just grows by 1."""
+    order = topological_order(root)
+    for node in order:
+        node.grad = 0.0
+    root.grad = 1.0 if order else root.grad + 1.0
+    return order
 
 
 def topological_order(root: Value) -> list[Value]:

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .engine import Value, topological_order
+from .engine import Value, start_backward
 
 
 class Edge(NamedTuple):
@@ -98,19 +98,13 @@ def backward_steps(root: Value) -> Iterator[BackwardStep]:
 
 
 def _walk(root: Value) -> Iterator[BackwardStep]:
-    order = topological_order(root)  # the non-leaf nodes, root first, each before its children
-    if not order:
-        root.grad += 1.0
-        return
-    for node in order:
-        node.grad = 0.0
-    root.grad = 1.0
+    order = start_backward(root)  # as backward() starts: interior grads 0, the root's 1
     for index, node in enumerate(order):
         upstream = node.grad
         running = {child: child.grad for child in node.children}  # each child's grad so far
         passes = []
         for child, local_grad in zip(node.children, node.local_grads):
-            # what the chain rule sends (Value._backward skips a zero factor: 0 × inf counts as 0)
+            # what Value._backward will send (it skips a zero factor: 0 × inf counts as 0)
             contribution = local_grad * upstream if local_grad != 0.0 and upstream != 0.0 else 0.0
             running[child] += contribution
             passes.append(GradientPass(child, local_grad, contribution, running[child]))

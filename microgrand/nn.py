@@ -111,14 +111,7 @@ class Module:
 
     def parameters(self) -> list[Value]:
         """All learnable Values, in the order of `named_parameters` (each listed once)."""
-        params: list[Value] = []
-        seen: set[Value] = set()
-        for _, tensor in self._tensors():
-            for p in _values_in(tensor):
-                if p not in seen:
-                    seen.add(p)
-                    params.append(p)
-        return params
+        return [p for _, p in self.named_parameters()]
 
     def zero_grad(self) -> None:
         """Set every parameter's grad to 0 (PyTorch sets it to None; a Value's grad is always a float)."""
@@ -191,6 +184,11 @@ class Module:
                 raise ValueError(f"two parameters share the name {name!r}: rename one of them")
             seen.add(name)
             yield name, x
+
+    def _prefix_labels(self, prefix: str) -> None:
+        """Put `prefix` before every parameter's label: a Layer numbers its neurons, an MLP its layers."""
+        for p in self.parameters():
+            p.label = prefix + p.label
 
     def extra_repr(self) -> str:
         """The arguments shown in repr(), as PyTorch's ``extra_repr``."""
@@ -284,15 +282,6 @@ def _modules_in(x: object, name: str) -> Iterator[tuple[str, Module]]:
     elif isinstance(x, dict):
         for key, item in x.items():
             yield from _modules_in(item, f"{name}.{key}")
-
-
-def _values_in(tensor: Any) -> list[Value]:
-    """The Values of a tensor, in order (`_flatten` without the names)."""
-    if isinstance(tensor, Value):
-        return [tensor]
-    if all([isinstance(t, Value) for t in tensor]):
-        return list(tensor)
-    return [v for t in tensor for v in _values_in(t)]
 
 
 def _flatten(name: str, tensor: Any) -> list[tuple[str, Value]]:
@@ -500,10 +489,6 @@ class Neuron(Module):
             )
         return out
 
-    def _prefix_labels(self, prefix: str) -> None:
-        for p in self.parameters():
-            p.label = prefix + p.label
-
     def extra_repr(self) -> str:
         return f"{self.nin}, {self._settings()}"
 
@@ -574,10 +559,6 @@ class Layer(Module):
     def _outputs(self, x: Sequence[Input], all_values: bool = False) -> list[Value]:
         """The outputs for checked inputs, each neuron fused or fine-grained as its `fused` says."""
         return fused_neurons(self.neurons, Inputs(x, all_values))  # inputs split into data and Values once
-
-    def _prefix_labels(self, prefix: str) -> None:
-        for p in self.parameters():
-            p.label = prefix + p.label
 
     def extra_repr(self) -> str:
         return f"{self.nin}, {len(self.neurons)}, {self.neurons[0]._settings()}"
