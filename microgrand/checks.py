@@ -114,6 +114,14 @@ def nonnegative_float(name: str, x: object) -> float:
     return value
 
 
+def positive_float(name: str, x: object) -> float:
+    """`x` as a float if it is a finite real number > 0."""
+    value = as_float(x, name)
+    if not 0.0 < value < math.inf:
+        raise ValueError(f"{name} must be > 0 (a finite number), got {value!r}")
+    return value
+
+
 def parameter_list(params: Iterable[Value], owner: str) -> list[Value]:
     """The parameters as a non-empty list of Values; a model passed by mistake is named."""
     from .engine import Value  # here, not at the top: the engine imports this module

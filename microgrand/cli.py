@@ -13,7 +13,6 @@ Pure Python: it needs nothing beyond the standard library.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 import time
@@ -22,7 +21,7 @@ from collections.abc import Callable, Sequence
 import microgrand  # for microgrand.__version__, the one place the version is written
 
 from . import data, losses, nn, optim, train
-from .checks import positive_int
+from .checks import positive_float, positive_int
 from .engine import Value
 
 
@@ -51,12 +50,11 @@ def _whole_number(minimum: int) -> Callable[[str], int]:
 def _learning_rate(text: str) -> float:
     """An argparse type: a finite number > 0."""
     try:
-        lr = float(text)
+        return positive_float("the learning rate", float(text))
     except ValueError:
-        lr = math.nan
-    if not 0.0 < lr < math.inf:
-        raise argparse.ArgumentTypeError(f"the learning rate must be a finite number > 0, got {text!r}")
-    return lr
+        raise argparse.ArgumentTypeError(
+            f"the learning rate must be a finite number > 0, got {text!r}"
+        ) from None
 
 
 # Options that only the two-moons demo uses: XOR is 4 fixed points, trained without a validation set

@@ -106,13 +106,34 @@ def check_gradient(
     one number per input) every ∂f/∂xᵢ must agree with central differences to `tol`
     (relative, for derivatives larger than 1).
     """
+    _check_partials(f, grad, points, names, tol)
+    print(f"gradient matches central differences at {len(points)} points.")
+
+
+def check_derivative(
+    f: Callable[[float], Any], df: Callable[[float], Any], points: Sequence[float], tol: float = 1e-4
+) -> None:
+    """Check your derivative ``df(x)`` of ``f(x)`` at each x in `points` (plain numbers)."""
+    _check_partials(f, df, points, ["x"], tol)
+    print(f"d/dx matches central differences at {len(points)} points.")
+
+
+def _labels(n: int) -> list[str]:
+    """How the inputs are named in a hint: x for one input, x1, x2, … for several."""
+    return ["x"] if n == 1 else [f"x{i + 1}" for i in range(n)]
+
+
+def _check_partials(
+    f: Callable[..., Any],
+    grad: Callable[..., Any],
+    points: Sequence[Point],
+    names: Sequence[str] | None,
+    tol: float,
+) -> None:
+    """Each of your partial derivatives against central differences, at every point."""
     for p in points:
         xs = _point(p)
-        labels = (
-            list(names)
-            if names is not None
-            else (["x"] if len(xs) == 1 else [f"x{i + 1}" for i in range(len(xs))])
-        )
+        labels = list(names) if names is not None else _labels(len(xs))
         reference = numerical_grad(_on_floats(f), xs)
         yours = _call(grad, *xs)
         if len(xs) == 1 and not isinstance(yours, (list, tuple)):
@@ -128,22 +149,6 @@ def check_gradient(
                     f"your d/d{name} at {_where(labels, xs)} is {_fmt(value)}; "
                     f"central differences say {_fmt(r)}"
                 )
-    print(f"gradient matches central differences at {len(points)} points.")
-
-
-def check_derivative(
-    f: Callable[[float], Any], df: Callable[[float], Any], points: Sequence[float], tol: float = 1e-4
-) -> None:
-    """Check your derivative ``df(x)`` of ``f(x)`` at each x in `points` (plain numbers)."""
-    for x in points:
-        x = as_float(x, "a point")
-        reference = numerical_grad(_on_floats(f), [x])[0]
-        value = _as_number(_call(df, x), f"your d/dx at x = {_fmt(x)}")
-        if not _close(value, reference, tol):
-            raise ExerciseError(
-                f"your d/dx at x = {_fmt(x)} is {_fmt(value)}; central differences say {_fmt(reference)}"
-            )
-    print(f"d/dx matches central differences at {len(points)} points.")
 
 
 def check_local_grads(
@@ -158,7 +163,7 @@ def check_local_grads(
     numbers) the op's value is checked first."""
     for p in points:
         xs = _point(p)
-        labels = ["x"] if len(xs) == 1 else [f"x{i + 1}" for i in range(len(xs))]
+        labels = _labels(len(xs))
         out = _call(op, *(Value(x) for x in xs))
         if not isinstance(out, Value):
             raise ExerciseError(f"your op should return a Value (build it with Value.from_op), got {out!r}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable
 
-from .checks import as_float, nonnegative_float, not_a_number_error, parameter_list
+from .checks import as_float, nonnegative_float, not_a_number_error, parameter_list, positive_float
 from .engine import Value
 
 
@@ -31,6 +31,8 @@ def _distinct_parameters(params: Iterable[Value], owner: str) -> list[Value]:
 class Optimizer:
     """What every optimizer has: the parameters, `zero_grad()` and `step()`."""
 
+    weight_decay = 0.0
+
     def __init__(self, params: Iterable[Value]) -> None:
         self.params = _distinct_parameters(params, type(self).__name__)
 
@@ -48,6 +50,11 @@ class Optimizer:
 
     def _update(self) -> None:
         raise NotImplementedError
+
+    def _grad(self, p: Value) -> float:
+        """The gradient a step follows: with weight decay, that of loss + (wd/2)·Σp², i.e. grad + wd·p."""
+        wd = self.weight_decay
+        return p.grad + wd * p.data if wd else p.grad
 
 
 class SGD(Optimizer):
@@ -70,12 +77,12 @@ class SGD(Optimizer):
         self.velocity: list[float] | None = None  # PyTorch's momentum_buffer, one per parameter
 
     def _update(self) -> None:
-        lr, mu, wd = self.lr, self.momentum, self.weight_decay
+        lr, mu = self.lr, self.momentum
         if mu == 0.0:
             for p in self.params:
-                p.data -= lr * (p.grad + wd * p.data if wd else p.grad)
+                p.data -= lr * self._grad(p)
             return
-        grads = [p.grad + wd * p.data if wd else p.grad for p in self.params]
+        grads = [self._grad(p) for p in self.params]
         if self.velocity is None:
             self.velocity = grads
         else:
@@ -105,9 +112,7 @@ class Adam(Optimizer):
         super().__init__(params)
         self.lr = nonnegative_float("Adam lr (learning rate)", lr)
         self.betas = _betas(betas)
-        self.eps = nonnegative_float("Adam eps", eps)
-        if self.eps == 0.0:  # it keeps m̂/(√v̂ + eps) finite where a gradient is 0
-            raise ValueError("Adam eps must be > 0 (it keeps the step finite where a gradient is 0), got 0.0")
+        self.eps = positive_float("Adam eps", eps)  # it keeps the step finite where a gradient is 0
         self.weight_decay = nonnegative_float("Adam weight_decay", weight_decay)
         self.t = 0
         self.m = [0.0] * len(self.params)
@@ -116,12 +121,12 @@ class Adam(Optimizer):
     def _update(self) -> None:
         self.t += 1
         beta1, beta2 = self.betas
-        lr, eps, wd = self.lr, self.eps, self.weight_decay
+        lr, eps = self.lr, self.eps
         correction1 = 1.0 - beta1**self.t
         correction2 = 1.0 - beta2**self.t
         m, v = self.m, self.v
         for i, p in enumerate(self.params):
-            g = p.grad + wd * p.data if wd else p.grad
+            g = self._grad(p)
             m[i] = beta1 * m[i] + (1.0 - beta1) * g
             v[i] = beta2 * v[i] + (1.0 - beta2) * g * g
             m_hat = m[i] / correction1

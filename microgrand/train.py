@@ -78,10 +78,13 @@ class EarlyStopping:
         self.should_stop = self.epochs_without_improvement >= self.patience
         return self.should_stop
 
-    def restore(self, model: Module) -> None:
-        """Load the best epoch's weights into `model` (if restore_best and a best was seen)."""
+    def restore(self, model: Module) -> bool:
+        """Load the best epoch's weights into `model` (if restore_best and a best was seen);
+        True if it did."""
         if self.restore_best and self.best_state is not None:
             model.load_state_dict(self.best_state)
+            return True
+        return False
 
 
 @dataclass
@@ -195,17 +198,16 @@ def fit(
             log(line)
         if early_stopping is not None:
             history.watched_loss.append(watched)
-        if early_stopping is not None and early_stopping.step(watched, model):
-            history.stopped_early = True
-            if not quiet:
-                log(
-                    f"early stop: no improvement for {early_stopping.patience} epochs; "
-                    f"best epoch {early_stopping.best_epoch} (loss {early_stopping.best_loss:#.4g})"
-                )
-            break
+            if early_stopping.step(watched, model):
+                history.stopped_early = True
+                if not quiet:
+                    log(
+                        f"early stop: no improvement for {early_stopping.patience} epochs; "
+                        f"best epoch {early_stopping.best_epoch} (loss {early_stopping.best_loss:#.4g})"
+                    )
+                break
     model.train()
-    if early_stopping is not None and early_stopping.restore_best and early_stopping.best_state is not None:
-        early_stopping.restore(model)
+    if early_stopping is not None and early_stopping.restore(model):
         history.best_epoch = early_stopping.best_epoch
     return history
 
