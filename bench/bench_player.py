@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import summary
 
 from microgrand import Value, nn
-from microgrand.graph import trace
+from microgrand.graph import lecture_example, trace
 from microgrand.viz import draw_svg, stepper
 
 ROUNDS = 5
@@ -31,11 +31,6 @@ def mlp(sizes: list[int], fused: bool) -> Value:
     out = model([Value(0.1 * (i + 1), label=f"x{i}") for i in range(sizes[0])])
     assert isinstance(out, Value)
     return out
-
-
-def readme() -> Value:
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
-    return (a * b + c) * f
 
 
 def chain(n: int) -> Value:
@@ -62,7 +57,7 @@ def timed(build: Callable[[], object]) -> tuple[list[float], object]:
 
 def main() -> None:
     cases: list[tuple[str, Value, int | None]] = [
-        ("README graph L = (a*b + c)*f", readme(), 200),
+        ("README graph L = (a*b + c)*f", lecture_example(), 200),
         ("MLP 2-4-4-1, fine-grained neurons", mlp([2, 4, 4, 1], fused=False), 200),
         ("MLP 3-8-8-1, fused neurons", mlp([3, 8, 8, 1], fused=True), 200),
         ("MLP 4-8-8-1, fine-grained (cut at 200)", mlp([4, 8, 8, 1], fused=False), 200),

@@ -16,20 +16,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from microgrand import Value, nn
+from microgrand.graph import lecture_example
 from microgrand.viz import draw_dot, draw_svg
 
 CHROMIUM = "/usr/bin/chromium"
 
 
 def graphs() -> Iterator[tuple[str, Value, list[Value]]]:
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    yield "readme", L, []
+    yield "readme", lecture_example(), []
     neuron = nn.Neuron(2, fused=False, seed=0)
     y = neuron([Value(2.0, label="x0"), Value(0.0, label="x1")])
     y.label = "o"

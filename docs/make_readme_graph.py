@@ -12,29 +12,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from microgrand import Value
+from microgrand.graph import lecture_example
 from microgrand.viz import backward_steps, draw_dot, draw_step, render
 
 HERE = Path(__file__).resolve().parent
 
 
-def example() -> Value:
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c, f = Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L
-
-
 def main() -> None:
-    L = example()
+    L = lecture_example()
     L.backward()
     print(render(draw_dot(L, show_local_grads=True, legend=True), HERE / "graph.svg"))
-    steps = list(backward_steps(example()))
+    steps = list(backward_steps(lecture_example()))
     print(render(draw_step(steps, 1), HERE / "backward_step.svg"))
 
 

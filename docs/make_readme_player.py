@@ -15,28 +15,16 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from microgrand import Value
+from microgrand.graph import lecture_example
 from microgrand.viz import stepper
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"
 
 
-def example() -> Value:
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c, f = Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L
-
-
 def main(browser: Any = None) -> Path:
     """Write docs/player.png, with a Chromium launched here or the Playwright `browser` given."""
-    player = stepper(example())
+    player = stepper(lecture_example())
     frame = next(k for k, f in enumerate(player.frames) if f.caption.startswith("Backward step 2 "))
     out = HERE / "player.png"
     with tempfile.TemporaryDirectory() as tmp:

@@ -90,7 +90,7 @@ def layered_layout(
 
     layers = _initial_order(depth + 1, layer, left, n)
     layers = _reduce_crossings(layers, left, right)
-    cross = _place(layers, left, right, cross_ext, node_gap, dummy_count=total - n)
+    cross = _place(layers, left, right, cross_ext, node_gap, first_dummy=n)
 
     # rank coordinates: one column per layer, as wide as its widest vertex; the gap
     # after a column grows with how steeply its edges climb, so curves stay readable
@@ -233,11 +233,10 @@ def _place(
     right: list[list[int]],
     extent: list[float],
     gap: float,
-    dummy_count: int,
+    first_dummy: int,
 ) -> list[float]:
     """Cross coordinates: each vertex near the mean of its neighbours, in order, never overlapping."""
     total = len(extent)
-    first_dummy = total - dummy_count
     cross = [0.0] * total
     for lay in layers:  # start packed, centred on 0
         y = 0.0

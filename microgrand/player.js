@@ -18,6 +18,7 @@ function microgradPlayer(script, id) {
   var count = root.querySelector(".mg-count");
   var playButton = root.querySelector("[data-act=play]");
   var RED = spec.colours.backward, BLUE = spec.colours.forward, PARTIAL = spec.colours.partial;
+  var UNKNOWN = spec.colours.unknown;
 
   function all(attr) {
     var found = {};
@@ -68,7 +69,7 @@ function microgradPlayer(script, id) {
       if (!g) return;
       gradText[i].textContent = g[1];
       var partial = g[2] === 1;
-      gradText[i].setAttribute("fill", partial ? PARTIAL : (g[1] === "grad ?" ? "#999999" : "black"));
+      gradText[i].setAttribute("fill", partial ? PARTIAL : (g[1] === "grad ?" ? UNKNOWN : "black"));
       gradText[i].setAttribute("font-style", partial ? "italic" : "normal");
     });
     // clear last frame's light

@@ -29,7 +29,7 @@ from typing import Any
 
 from .engine import Value
 from .graph import backward_steps, trace
-from .style import FORWARD, HIGHLIGHT, PARTIAL, num, printable
+from .style import FORWARD, HIGHLIGHT, PARTIAL, UNKNOWN, num, printable
 from .svg import Scene
 
 MAX_LISTED = 6  # inputs named in one caption; the rest are counted
@@ -178,7 +178,7 @@ def page(svg: str, frames: list[Frame], interval_ms: int, title: str) -> str:
         count=1,
     )
     script = resources.files("microgrand").joinpath("player.js").read_text(encoding="utf-8")
-    colours = {"backward": HIGHLIGHT, "forward": FORWARD, "partial": PARTIAL}
+    colours = {"backward": HIGHLIGHT, "forward": FORWARD, "partial": PARTIAL, "unknown": UNKNOWN}
     spec = {"frames": [f.to_json() for f in frames], "interval": interval_ms, "colours": colours}
     data = json.dumps(spec, ensure_ascii=True)
     data = data.replace("<", "\\u003c")  # so no text in the data can end or open a script element
@@ -190,14 +190,8 @@ def page(svg: str, frames: list[Frame], interval_ms: int, title: str) -> str:
         ("next", "Next step", "▶"),
         ("last", "Last step", "▶|"),
     ]
-    controls = "".join(
-        f'<button type="button" data-act="{act}" aria-label="{name}" title="{name}">{icon}</button>'
-        for act, name, icon in buttons
-    )
-    zoom = "".join(
-        f'<button type="button" data-act="{act}" aria-label="{name}" title="{name}">{icon}</button>'
-        for act, name, icon in [("zoomout", "Zoom out", "−"), ("zoomin", "Zoom in", "+"), ("fit", "Fit", "⤢")]
-    )
+    controls = _buttons(buttons)
+    zoom = _buttons([("zoomout", "Zoom out", "−"), ("zoomin", "Zoom in", "+"), ("fit", "Fit", "⤢")])
     return (
         f'<div class="mg-player" id="{pid}" role="group" aria-label="{html.escape(title)}" tabindex="0" '
         f'style="font-family: Helvetica, Arial, sans-serif; font-size: 13px">'
@@ -282,3 +276,11 @@ def _last_first(texts: list[str]) -> list[str]:
     if not texts:
         return texts
     return [texts[-1], *dict.fromkeys(texts[:-1])]
+
+
+def _buttons(specs: list[tuple[str, str, str]]) -> str:
+    """A row of buttons, each (action, accessible name, icon)."""
+    return "".join(
+        f'<button type="button" data-act="{act}" aria-label="{name}" title="{name}">{icon}</button>'
+        for act, name, icon in specs
+    )

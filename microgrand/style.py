@@ -22,6 +22,7 @@ KINDS: dict[str, tuple[str, str]] = {
 HIGHLIGHT = "#cc0000"  # the node passing its gradient in a backward frame
 FORWARD = "#1155cc"  # the node computing its value in a forward frame of the player
 PARTIAL = "#b45f06"  # a grad that is still a running sum (more contributions to come)
+UNKNOWN = "#999999"  # "grad ?": the backward pass has not reached this Value yet
 MAX_LABEL = 48  # characters of a label or op name drawn; longer ones end in "…"
 
 

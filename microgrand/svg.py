@@ -14,7 +14,7 @@ frame and nothing moves.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -65,7 +65,7 @@ class Scene:
 
 def make_scene(
     root: Value,
-    params: Iterable[Value],
+    params: set[Value],
     max_nodes: int | None,
     show_grad: bool,
     show_local_grads: bool,
@@ -75,10 +75,9 @@ def make_scene(
     nodes, edges = trace(root)
     drawn = nodes if max_nodes is None else nodes[:max_nodes]
     index = {v: i for i, v in enumerate(drawn)}
-    param_set = set(params)
     boxes = [
         Box(
-            kind(v, root, param_set),
+            kind(v, root, params),
             shown_text(v, "label"),
             shown_text(v, "op") if not v.is_leaf else "",
             [f"data {num(number_of(v, 'data'))}"],

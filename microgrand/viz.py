@@ -75,7 +75,7 @@ from .dot import INSTALL_DOT, INSTALL_GRAPHVIZ_PACKAGE, GraphvizNotFoundError, d
 from .engine import Value
 from .graph import BackwardStep, Edge, GradientPass, backward_steps, trace
 from .player import Frame, fit_texts, make_frames, page, standalone
-from .style import HIGHLIGHT, KINDS, kind, num, number_of, printable, shown_text
+from .style import HIGHLIGHT, KINDS, UNKNOWN, kind, num, number_of, shown_text
 from .svg import make_scene, to_svg
 
 if TYPE_CHECKING:
@@ -248,7 +248,7 @@ def stepper(
     frames = make_frames(root, scene)
     fit_texts(scene, frames)
     svg = to_svg(scene, rankdir, legend=False)
-    name = printable(root.label) if isinstance(root.label, str) and root.label else "the output"
+    name = shown_text(root, "label") or "the output"
     return Player(svg, frames, interval_ms, f"Backpropagation through {name}, step by step")
 
 
@@ -412,7 +412,7 @@ def _grad_text(v: Value, show_grad: bool, frame: _Frame | None) -> str | None:
         return f"grad {num(number_of(v, 'grad'))}" if show_grad else None
     if v in frame.grads:
         return f"grad {num(frame.grads[v])}"
-    return '<FONT COLOR="#999999">grad ?</FONT>'  # the backward pass has not reached v yet
+    return f'<FONT COLOR="{UNKNOWN}">grad ?</FONT>'  # the backward pass has not reached v yet
 
 
 def _box(label: str, data: float, grad: str | None, kind: str, highlight: bool) -> str:
@@ -442,10 +442,8 @@ def _add_legend(g: Any) -> None:
 
 
 def _text(s: str) -> str:
-    """`s` as text in an HTML-like label: markup escaped, a newline a line break, other
-    control characters and noncharacters shown as escapes (\\t, \\x00, \\uffff), and at most
-    `MAX_LABEL` characters, so no label can change the DOT source or make ``dot`` fail."""
-    s = printable(s)
+    """`s` (already made printable and short by `shown_text`) as text in an HTML-like label:
+    markup escaped and a newline a line break, so no label can change the DOT source."""
     # dot expands \N, \G, \E, \T, \H, \L (node name, graph name, ...) even in HTML-like
     # labels and even when written as &#92;: only a doubled backslash is drawn as one
     s = s.replace("\\", "\\\\")
