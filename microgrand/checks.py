@@ -35,7 +35,7 @@ def as_float(x: object, where: str = "Value") -> float:
     """`x` as a float, or a TypeError that names what was passed (a bool is not a number here)."""
     if type(x) is float:
         return x
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+    if type(x) is not int and (isinstance(x, bool) or not isinstance(x, numbers.Real)):
         hint = " (it is already a Value; use it directly)" if hasattr(x, "grad") else ""
         raise TypeError(f"{where} needs a real number (int or float), got {type(x).__name__}: {x!r}{hint}")
     try:
@@ -48,6 +48,8 @@ def as_float(x: object, where: str = "Value") -> float:
 
 def operand(x: object, op: str) -> float:
     """A plain number on one side of an operator, as a float, or a TypeError that names it."""
+    if type(x) is float:  # the common case, before the checks (an ABC check costs ~10x this one)
+        return x
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(
             f"unsupported operand for '{op}': a Value combines with a Value or a real number "
@@ -68,7 +70,8 @@ def node_inputs(
     if isinstance(inputs, Value) or isinstance(local_grads, (int, float)):
         raise TypeError(f"{op}: inputs and local_grads must be lists (one entry per input), e.g. [x], [2.0]")
     inputs = tuple(inputs)
-    grads = tuple(as_float(g, f"{op}: a local derivative") for g in local_grads)
+    where = f"{op}: a local derivative"
+    grads = tuple([as_float(g, where) for g in local_grads])
     if not inputs:
         raise ValueError(f"{op}: a node needs at least one input; for a constant use Value(data)")
     if len(inputs) != len(grads):

@@ -41,6 +41,7 @@ Conventions (micrograd's, which PyTorch shares where it has the concept):
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -324,9 +325,10 @@ def _as_inputs(x: object, nin: int, owner: str) -> Sequence[Input]:
     xs: Sequence[Input] = x if isinstance(x, (list, tuple)) else list(x)  # type: ignore[call-overload, unused-ignore]
     if len(xs) != nin:
         raise ValueError(f"{owner} expects {nin} inputs, got {len(xs)}: {list(xs)!r}")
+    where = f"{owner} input"
     for xi in xs:
         if not isinstance(xi, Value):
-            as_float(xi, f"{owner} input")  # a TypeError unless a real number
+            as_float(xi, where)  # a TypeError unless a real number
     return xs
 
 
@@ -372,17 +374,23 @@ def fused_neurons(neurons: Sequence[Neuron], inputs: Inputs) -> list[Value]:
         # from b, adding w₁x₁, w₂x₂, … in turn, as the fine-grained form does (from Python 3.12
         # sum() also compensates its rounding errors: the two agree to rounding there)
         z = sum(map(mul, w_data, x_data), b.data if b is not None else 0.0)
-        w_of_values = w_data if positions is None else [w_data[i] for i in positions]
         children = (*w, *x_values) if b is None else (*w, *x_values, b)
-        local_grads = (*x_data, *w_of_values) if b is None else (*x_data, *w_of_values, 1.0)
         if relu and z < 0.0:  # an inactive ReLU: output 0, and it passes no gradient back
-            z, local_grads = 0.0, (0.0,) * len(children)
-        # Value.from_op(z, op, children, local_grads), without re-checking what Inputs checked
-        if relu:
-            outputs.append(Value(z, children, local_grads, "relu neuron"))
+            z, local_grads = 0.0, zeros(len(children))
         else:
-            outputs.append(neuron.act(Value(z, children, local_grads, "neuron")))
+            w_of_values = w_data if positions is None else [w_data[i] for i in positions]
+            local_grads = (*x_data, *w_of_values) if b is None else (*x_data, *w_of_values, 1.0)
+        # Value.from_op(z, op, children, local_grads), without re-checking what Inputs checked
+        node = Value(z, children, local_grads, "relu neuron" if relu else "neuron")
+        outputs.append(node if relu else neuron.act(node))
     return outputs
+
+
+@functools.cache
+def zeros(n: int) -> tuple[float, ...]:
+    """n local derivatives of 0, an inactive ReLU neuron's: one tuple for each n, shared (made
+    anew per neuron, these tuples were a tenth of a training step, mostly the garbage collector's)."""
+    return (0.0,) * n
 
 
 def neuron_fine_grained(w: Sequence[Value], b: Value | None, x: Sequence[Input]) -> Value:
