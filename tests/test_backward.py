@@ -2,6 +2,7 @@
 
 import gc
 import math
+import random
 import sys
 
 import pytest
@@ -145,6 +146,43 @@ def test_topological_order_puts_every_node_before_its_inputs() -> None:
         for child in v.children:
             if not child.is_leaf:
                 assert position[id(v)] < position[id(child)]
+
+
+def _reachable_op_nodes(root: Value) -> set[int]:
+    """ids of the non-leaf nodes reachable from root, found by a plain search (no order)."""
+    found, stack = set(), [root]
+    while stack:
+        v = stack.pop()
+        if v.children and id(v) not in found:
+            found.add(id(v))
+            stack.extend(v.children)
+    return found
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_topological_order_on_random_graphs_with_shared_inputs(seed: int) -> None:
+    # layers of many-input nodes that share their inputs (as a layer's neurons do), plus repeats,
+    # small ops and leaves: the cases where a node's children are all met before it is
+    rng = random.Random(seed)
+    nodes = [Value(rng.uniform(-1, 1)) for _ in range(rng.randint(1, 4))]
+    for _ in range(rng.randint(1, 6)):
+        shared = rng.sample(nodes, rng.randint(1, min(5, len(nodes))))
+        for _ in range(rng.randint(1, 5)):
+            own = [Value(rng.uniform(-1, 1)) for _ in range(rng.randint(0, 3))]
+            inputs = rng.sample(shared + own, len(shared + own)) + rng.choices(shared, k=rng.randint(0, 2))
+            nodes.append(Value.from_op(0.0, "f", inputs, [1.0] * len(inputs)))
+        a, b = rng.sample(nodes, 2) if len(nodes) > 1 else (nodes[0], nodes[0])
+        nodes.append(rng.choice([a * b, a + b, a.relu() + 1.0]))
+    root = Value.from_op(0.0, "sum", nodes[-3:], [1.0] * len(nodes[-3:]))
+    order = topological_order(root)
+    position = {id(v): i for i, v in enumerate(order)}
+    assert len(position) == len(order)  # no repeats
+    assert set(position) == _reachable_op_nodes(root)  # every op node, no leaf
+    assert order[0] is root
+    for v in order:
+        for child in v.children:
+            if child.children:
+                assert position[id(v)] < position[id(child)], "a node came after one of its inputs"
 
 
 def _live_values() -> int:
