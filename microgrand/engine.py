@@ -221,8 +221,8 @@ def start_backward(root: Value) -> list[Value]:
 
 def topological_order(root: Value) -> list[Value]:
     """The non-leaf nodes `root` depends on, `root` first, each before all of its children: depth
-    first with an explicit stack (a million-node chain is fine), each node listed after its children:
-    at once if all were met before (so listed: none is on the path), as a layer's neurons share inputs."""
+    first with an explicit stack (a million-node chain is fine), each node listed after its children,
+    at once if all were met before (then all are listed: none can be on the path), as a layer's neurons."""
     if not isinstance(root, Value):
         raise TypeError(f"topological_order needs a Value, got {type(root).__name__}: {root!r}")
     if not root.children:
@@ -237,8 +237,8 @@ def topological_order(root: Value) -> list[Value]:
                 children = child.children
                 if not children:  # a leaf: never listed
                     continue
-                if children[0] in met and met.issuperset(children):  # (the one-child test is quicker)
-                    order.append(child)  # its children are all met, so listed: list it now
+                if children[0] in met and met.issuperset(children):  # (its first child alone: a quick no)
+                    order.append(child)  # all its children are listed: list it now
                 else:  # go down into it
                     path.append(child)
                     unseen.append(iter(children))
