@@ -153,9 +153,21 @@ def parameter_list(params: Iterable[Value], owner: str) -> list[Value]:
     return ps
 
 
-def not_a_number_error(where: str, values: Iterable[Any]) -> TypeError:
+def constructor_error(children: object, local_grads: object) -> ValueError:
+    """`Value(data, children, local_grads, op)` given lists of two lengths: most likely a label
+    passed second, or micrograd's argument order."""
+    n, m = len(children), len(local_grads)  # type: ignore[arg-type]
+    return ValueError(
+        f"Value(data, children, local_grads, op): {n} children but {m} local derivatives; a label "
+        f"goes by name, Value(2.0, label='a'), and a node of your own op is made with "
+        f"Value.from_op(data, op, inputs, local_grads)"
+    )
+
+
+def not_a_number_error(where: str, values: Iterable[Any], error: TypeError) -> TypeError:
     """The error for a Value whose grad or data is not a float (``p.grad = None``, say),
-    found among `values` and their children after a low-level TypeError in `where`."""
+    found among `values` and their children after `error`, a low-level TypeError in `where`;
+    `error` itself if there is none (then something else is wrong: its own message says what)."""
     for v in values:
         for node in (v, *getattr(v, "children", ())):
             for attr in ("grad", "data"):
@@ -165,4 +177,4 @@ def not_a_number_error(where: str, values: Iterable[Any]) -> TypeError:
                         f"set it to a float (a grad is reset with v.grad = 0.0 or zero_grad(); "
                         f"microgrand never uses None for a grad)"
                     )
-    return TypeError(f"{where} met a grad or data that is not a number")
+    return error

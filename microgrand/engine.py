@@ -1,9 +1,8 @@
 """The scalar autograd engine: a `Value` node and reverse-mode differentiation.
 
-Every operation on Values makes a new Value, a node of the computation graph,
-that remembers its **children** (the Values it was computed from, in order, with
-repeats: ``a * a`` has two) and its **local derivatives** ∂node/∂child, worked
-out in the forward pass right beside the forward formula.
+Every operation on Values makes a new Value, a node of the computation graph, that remembers
+its **children** (the Values it was computed from, in order, with repeats: ``a * a`` has two)
+and its **local derivatives** ∂node/∂child, worked out in the forward pass beside the formula.
 
 `backward()` visits the nodes from the output back to the inputs, each only after
 every node that uses it (reverse topological order), and applies the chain rule, the
@@ -18,7 +17,7 @@ import math
 from collections.abc import Iterable, Sequence
 
 from . import floats
-from .checks import as_float, checked_label, node_inputs, not_a_number_error, operand
+from .checks import as_float, checked_label, constructor_error, node_inputs, not_a_number_error, operand
 
 Number = int | float
 Children = tuple["Value", ...]
@@ -38,11 +37,7 @@ class Value:
         (to make a node of your own, use `Value.from_op`, which checks them)."""
         self.data = data if type(data) is float else as_float(data)
         if len(children) != len(local_grads):  # Value(1.0, "a") or micrograd's Value(data, children, op)
-            raise ValueError(
-                f"Value(data, children, local_grads, op): {len(children)} children but {len(local_grads)} "
-                f"local derivatives; a label goes by name, Value(2.0, label='a'), and a node of your own "
-                f"op is made with Value.from_op(data, op, inputs, local_grads)"
-            )
+            raise constructor_error(children, local_grads)
         self.grad = 0.0
         self.op = op
         self.children = children  # the Values this one was computed from, in order, with repeats
@@ -99,8 +94,8 @@ class Value:
         return Value(abs(x), (self,), (1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0,), "abs")
 
     # number ∘ Value: Python calls these when the left operand is a plain number
-    __radd__ = __add__  # b + a = a + b
-    __rmul__ = __mul__  # b · a = a · b
+    __radd__ = __add__  # 2 + x is computed as x + 2, the same sum (its children: x, then 2)
+    __rmul__ = __mul__  # 2 · x as x · 2
 
     def __rsub__(self, other: Operand) -> Value:
         return Value(operand(other, "-")) - self
@@ -178,16 +173,21 @@ class Value:
         order = start_backward(self)
         try:
             chain_rule(order)  # each node after every node that uses it: its grad is complete
-        except TypeError:  # a grad or data that is not a float: say which
-            raise not_a_number_error("backward()", order) from None
+        except TypeError as error:  # a grad or data that is not a float: say which
+            raise not_a_number_error("backward()", order, error) from None
 
     def _backward(self) -> None:
         """micrograd's name: the chain rule at this node alone, one step of `backward()`."""
         chain_rule((self,))
 
-    is_leaf = property(lambda self: not self.children, doc="True for a Value you made, not an op's result")
-    _prev = property(lambda self: set(self.children), doc="micrograd's name: the set of children")
-    _op = property(lambda self: self.op, doc="micrograd's name for `op`")
+    @property
+    def is_leaf(self) -> bool:
+        """True for a Value you made yourself, not the result of an op."""
+        return not self.children
+
+    # micrograd's names: the set of children (no order, no repeats: `children` has both), and `op`
+    _prev = property(lambda self: set(self.children))
+    _op = property(lambda self: self.op)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -198,13 +198,13 @@ Operand = Value | int | float  # what an op accepts on either side
 
 
 def chain_rule(nodes: Iterable[Value]) -> None:
-    """The chain rule at each node in turn: each child's grad += local × upstream, where upstream
-    is the node's grad, d(output)/d(node), and local is ∂node/∂child, from `local_grads`."""
+    """The chain rule at each node in turn, each after every node that uses it (`topological_order`):
+    child.grad += local × upstream, with upstream = node.grad = d(output)/d(node), local = ∂node/∂child."""
     for node in nodes:
         upstream = node.grad
         if upstream:  # a zero factor passes nothing back, even times inf (0 × inf is 0 here)
             children = node.children
-            for i, local in enumerate(node.local_grads):  # (a zip of the two costs a third more)
+            for i, local in enumerate(node.local_grads):  # as zip(children, local_grads), but quicker
                 if local:
                     children[i].grad += local * upstream
 
@@ -220,15 +220,15 @@ def start_backward(root: Value) -> list[Value]:
 
 
 def topological_order(root: Value) -> list[Value]:
-    """The non-leaf nodes `root` depends on, `root` first, each before all of its children: depth
-    first with an explicit stack (a million-node chain is fine), each node listed after its children,
-    at once if all were met before (then all are listed: none can be on the path), as a layer's neurons."""
+    """The non-leaf nodes `root` depends on, `root` first, each before all of its children (listed
+    backwards, then reversed): depth first with an explicit stack (a million-node chain is fine). A node
+    whose children were all met is listed at once: each is a leaf or listed (one on the path = a cycle)."""
     if not isinstance(root, Value):
         raise TypeError(f"topological_order needs a Value, got {type(root).__name__}: {root!r}")
     if not root.children:
         return []
     order: list[Value] = []
-    met = {root}  # every node met so far, leaves too: each is a leaf, on the path, or listed
+    met = {root}  # every node met so far, leaves too: each is a leaf, on the path, or already listed
     path, unseen = [root], [iter(root.children)]  # a path down the graph; each node's children left
     while path:
         for child in unseen[-1]:
@@ -237,13 +237,13 @@ def topological_order(root: Value) -> list[Value]:
                 children = child.children
                 if not children:  # a leaf: never listed
                     continue
-                if children[0] in met and met.issuperset(children):  # (its first child alone: a quick no)
-                    order.append(child)  # all its children are listed: list it now
+                if children[0] in met and met.issuperset(children):  # (first child alone: a quick no)
+                    order.append(child)  # all leaves or listed: list it now (a layer's later neurons)
                 else:  # go down into it
                     path.append(child)
                     unseen.append(iter(children))
                     break
-        else:  # every child of the last node on the path is listed: list it
+        else:  # no child of the last node on the path is left to go into: list it
             unseen.pop()
             order.append(path.pop())
     order.reverse()

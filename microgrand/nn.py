@@ -376,7 +376,7 @@ def fused_neurons(neurons: Sequence[Neuron], inputs: Inputs) -> list[Value]:
         z = sum(map(mul, w_data, x_data), b.data if b is not None else 0.0)
         children = (*w, *x_values) if b is None else (*w, *x_values, b)
         if relu and z < 0.0:  # an inactive ReLU: output 0, and it passes no gradient back
-            z, local_grads = 0.0, zeros(len(children))
+            z, local_grads = 0.0, _zeros(len(children))
         else:
             w_of_values = w_data if positions is None else [w_data[i] for i in positions]
             local_grads = (*x_data, *w_of_values) if b is None else (*x_data, *w_of_values, 1.0)
@@ -387,7 +387,7 @@ def fused_neurons(neurons: Sequence[Neuron], inputs: Inputs) -> list[Value]:
 
 
 @functools.cache
-def zeros(n: int) -> tuple[float, ...]:
+def _zeros(n: int) -> tuple[float, ...]:
     """n local derivatives of 0, an inactive ReLU neuron's: one tuple for each n, shared (made
     anew per neuron, these tuples were a tenth of a training step, mostly the garbage collector's)."""
     return (0.0,) * n

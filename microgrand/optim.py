@@ -45,8 +45,8 @@ class Optimizer:
         """Update every parameter from its grad (the rule is each optimizer's `_update`)."""
         try:
             self._update()
-        except TypeError:  # a grad or data that is not a float (p.grad = None, say): say which
-            raise not_a_number_error("step()", self.params) from None
+        except TypeError as error:  # a grad or data that is not a float (p.grad = None, say): say which
+            raise not_a_number_error("step()", self.params, error) from None
 
     def _update(self) -> None:
         raise NotImplementedError
