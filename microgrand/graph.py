@@ -118,7 +118,7 @@ def _walk(root: Value) -> Iterator[BackwardStep]:
         running = {child: child.grad for child in node.children}  # each child's grad so far
         passes = []
         for child, local_grad in zip(node.children, node.local_grads):
-            # what Value._backward will send (it skips a zero factor: 0 × inf counts as 0)
+            # what engine.chain_rule will send (it skips a zero factor: 0 × inf counts as 0)
             contribution = local_grad * upstream if local_grad != 0.0 and upstream != 0.0 else 0.0
             running[child] += contribution
             passes.append(GradientPass(child, local_grad, contribution, running[child]))

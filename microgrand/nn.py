@@ -388,8 +388,8 @@ def fused_neurons(neurons: Sequence[Neuron], inputs: Inputs) -> list[Value]:
 
 @functools.cache
 def _zeros(n: int) -> tuple[float, ...]:
-    """n local derivatives of 0, an inactive ReLU neuron's: one tuple for each n, shared (made
-    anew per neuron, these tuples were a tenth of a training step, mostly the garbage collector's)."""
+    """n local derivatives of 0, an inactive ReLU neuron's: one tuple for each n, shared, so such a
+    neuron adds no tuple for the garbage collector to walk (most hidden ReLU neurons are inactive)."""
     return (0.0,) * n
 
 

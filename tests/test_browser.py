@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from example_graphs import karpathy_example
+from example_graphs import docs_script, karpathy_example
 
 from microgrand import Value, nn
 from microgrand.graph import backward_steps, trace
@@ -354,11 +354,7 @@ def test_the_script_that_makes_the_readme_picture_runs(
 ) -> None:
     from PIL import Image
 
-    script = Path(__file__).resolve().parent.parent / "docs" / "make_readme_player.py"
-    spec = importlib.util.spec_from_file_location("make_readme_player", script)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = docs_script("make_readme_player")
     monkeypatch.setattr(module, "HERE", tmp_path)
     module.main(browser)  # Playwright's sync API runs once per process: lend it this module's browser
     image = Image.open(tmp_path / "player.png").convert("RGB")

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from example_graphs import karpathy_example
+from example_graphs import docs_script, karpathy_example
 
 from microgrand import Value
 from microgrand.graph import backward_steps, trace
@@ -453,11 +453,7 @@ def test_microgrand_imports_without_graphviz_and_never_imports_it_unasked() -> N
 def test_the_script_that_makes_the_readme_pictures_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    script = Path(__file__).resolve().parent.parent / "docs" / "make_readme_graph.py"
-    spec = importlib.util.spec_from_file_location("make_readme_graph", script)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = docs_script("make_readme_graph")
     monkeypatch.setattr(module, "HERE", tmp_path)
     module.main()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["backward_step.svg", "graph.svg"]
