@@ -85,23 +85,24 @@ def make_frames(scene: Scene) -> list[Frame]:
             waiting += changes
             continue
         k += 1
-        told = [
-            f"{_minus(product)} to {names.of(p.input)}"
-            for (_, product), p in zip(step.passes, step.backward.passes)
-        ]
-        if len(told) > MAX_LISTED:
-            told = [*told[: MAX_LISTED - 1], f"{len(told) - MAX_LISTED + 1} more inputs their shares"]
+        many = len(step.passes) > MAX_LISTED  # then the first few are named, the rest counted
+        named = zip(step.passes[: MAX_LISTED - 1] if many else step.passes, step.backward.passes)
+        told = [f"{_minus(product)} to {names.of(p.input)}" for (_, product), p in named]
+        if many:
+            told.append(f"{len(step.passes) - MAX_LISTED + 1} more inputs their shares")
         who = names.of(step.backward.node)
         caption = f"Backward step {k} of {len(drawn_steps)}: {who} passes " + _and(told)
         if any(so_far for _, _, so_far in changes):
             caption += " (a grad marked “so far” is a running sum: that input is used again)"
         edges = [(a, product) for a, product in step.passes if a is not None]
-        frames.append(Frame(caption, grads=waiting + changes, lit=step.box, edges=edges, backward=True))
+        frames.append(
+            Frame(caption, grads=_last_each(waiting) + changes, lit=step.box, edges=edges, backward=True)
+        )
         waiting = []
     frames.append(
         Frame(
             f"Done: every grad is d{r}/d(that Value), as backward() leaves it.",
-            grads=waiting,
+            grads=_last_each(waiting),
             backward=True,
         )
     )
@@ -148,6 +149,11 @@ class _Names:
 
 
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
+
+
+def _last_each(grads: list[tuple[int, str, bool]]) -> list[tuple[int, str, bool]]:
+    """The last grad text of each box: what steps beyond the cut, which have no frame, leave for the next."""
+    return list({g[0]: g for g in grads}.values())
 
 
 def _and(parts: list[str]) -> str:

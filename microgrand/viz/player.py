@@ -19,7 +19,7 @@ from typing import Any
 
 from ..engine import Value
 from .frames import Frame, make_frames
-from .options import DEFAULT_MAX_NODES, check_options
+from .options import DEFAULT_MAX_NODES, check_options, whole_number
 from .scene import make_scene, replayed_pass
 from .style import FORWARD, HIGHLIGHT, PARTIAL, UNKNOWN, shown_text
 from .svg import Picture, picture
@@ -52,13 +52,14 @@ def stepper(
     interval_ms: time between frames when playing.
     """
     limit, param_set = check_options("stepper", root, rankdir, max_nodes, params)
-    if isinstance(interval_ms, bool) or not isinstance(interval_ms, int) or interval_ms < 1:
+    interval = whole_number(interval_ms)
+    if interval is None or interval < 1:
         raise ValueError(f"interval_ms must be a whole number of milliseconds >= 1, got {interval_ms!r}")
     steps = replayed_pass(root)
     scene = make_scene(root, param_set, limit, True, show_local_grads, steps=steps, forward=True)
     name = shown_text(root, "label") or "the output"
     title = f"Backpropagation through {name}, step by step"
-    return Player(picture(scene, rankdir), make_frames(scene), interval_ms, title)
+    return Player(picture(scene, rankdir), make_frames(scene), interval, title)
 
 
 class Player:

@@ -27,9 +27,8 @@ from ..engine import Value
 from ..graph import BackwardStep, backward_steps, trace
 from .style import kind, num, number_of, shown_text
 
-EDGES_PER_NODE = (
-    3  # arrows drawn per Value drawn: a dense graph (every op over all before it) stays a picture
-)
+# arrows drawn per Value drawn: a graph where every op takes all Values before it stays a picture
+EDGES_PER_NODE = 2
 
 
 @dataclass(frozen=True)
