@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import summary
 
 from microgrand import Value, nn
-from microgrand.graph import lecture_example, trace
+from microgrand.examples import lecture_example
+from microgrand.graph import trace
 from microgrand.viz import draw_svg, stepper
 
 ROUNDS = 5

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import random
 import re
 import xml.etree.ElementTree as ET
 
@@ -15,7 +16,7 @@ from example_graphs import karpathy_example
 from microgrand import Value, nn
 from microgrand.graph import backward_steps, trace
 from microgrand.viz import draw_step, draw_svg, stepper
-from microgrand.viz.scene import EDGES_PER_NODE, make_scene, replayed_pass
+from microgrand.viz.scene import EDGES_PER_NODE, make_scene, replayed_pass, widest_fan_in
 from microgrand.viz.svg import picture
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -43,7 +44,9 @@ def arrows_drawn(svg: str) -> int:
 def test_a_dense_graph_stays_a_small_picture_that_says_how_many_edges_it_leaves_out() -> None:
     root = dense(200)
     edges = 200 * 199 // 2  # 19,900
-    drawn = EDGES_PER_NODE * 200
+    fan_in = range(1, 200)  # all 200 Values are drawn; the i-th op takes i inputs
+    k = max(k for k in range(200) if sum(min(f, k) for f in fan_in) <= EDGES_PER_NODE * 200)
+    drawn = sum(min(f, k) for f in fan_in)
     svg = draw_svg(root).svg
     assert len(svg.encode("utf-8")) < 2_000_000
     assert arrows_drawn(svg) == drawn
@@ -61,34 +64,62 @@ def test_cut_nodes_and_cut_edges_are_both_counted_in_the_one_cut_box() -> None:
     assert scene.cut_text == f"… {10 - 2 * EDGES_PER_NODE} more edges"
     z = y.tanh()  # 3 Values; cut to 2: x is left out, with its 10 edges
     assert make_scene(z, set(), 2, True, False).cut_text == "… 1 more node"
-    w = Value.from_op(0.0, "many", [z] * 9, [1.0] * 9) * 2.0  # w, many, 2, z | y, x
-    scene = make_scene(w, set(), 4, True, False)  # 2 + 9 edges between the 4 drawn
-    assert scene.cut_text == f"… 2 more nodes, {2 + 9 - EDGES_PER_NODE * 4} more edges"
+    w = Value.from_op(0.0, "many", [z] * 20, [1.0] * 20) * 2.0  # w, many, 2, z | y, x
+    scene = make_scene(w, set(), 4, True, False)  # 2 + 20 edges between the 4 drawn
+    assert scene.cut_text == f"… 2 more nodes, {2 + 20 - EDGES_PER_NODE * 4} more edges"
 
 
-def test_the_edges_nearest_the_root_are_drawn_first() -> None:
+def test_only_the_widest_operations_lose_inputs_and_they_keep_their_first_ones() -> None:
     root = dense(40)
-    scene = make_scene(root, set(), 10, True, False)
-    heads = [a.head for a in scene.arrows if a.tail is not None]
-    assert heads == sorted(heads)  # in trace order: the root's inputs, then the next Value's, ...
-    assert heads[:9] == [0] * 9  # the root takes all 9 drawn Values as inputs
+    scene = make_scene(root, set(), 10, True, False)  # the root, x, n1 ... n8: 45 edges between them
+    budget = EDGES_PER_NODE * 10
+    # the most inputs each op may keep: the largest k with sum(min(fan-in, k)) <= budget
+    fan_in = [9, *range(1, 9)]
+    k = max(k for k in range(10) if sum(min(f, k) for f in fan_in) <= budget)
+    assert scene.cut_text == f"… 30 more nodes, {45 - sum(min(f, k) for f in fan_in)} more edges"
+    nodes = trace(root)[0]
+    for i, v in enumerate(scene.values):
+        drawn = [scene.arrows[a].tail for a in scene.inputs[i] if a is not None]
+        firsts = [nodes.index(c) for c in v.children if nodes.index(c) < 10][:k]
+        assert drawn == firsts, v.label
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_widest_fan_in_is_the_largest_cap_that_fits(seed: int) -> None:
+    rng = random.Random(seed)
+    fan_in = [rng.randint(0, 30) for _ in range(rng.randint(1, 12))]
+    budget = rng.randint(0, 200)
+    cap = widest_fan_in(fan_in, budget)
+    if sum(fan_in) <= budget:
+        assert cap is None
+    else:
+        assert cap is not None
+        assert sum(min(f, cap) for f in fan_in) <= budget < sum(min(f, cap + 1) for f in fan_in)
+
+
+def mlp(sizes: list[int], fused: bool) -> Value:
+    out = nn.MLP(sizes[0], sizes[1:], seed=0, fused=fused)([Value(0.5 * i - 1) for i in range(sizes[0])])
+    assert isinstance(out, Value)
+    return out
 
 
 @pytest.mark.parametrize(
     "root",
     [
         karpathy_example()[0],
-        nn.MLP(2, [4, 4, 1], seed=0, fused=False)([Value(0.5), Value(-1.0)]),
-        nn.MLP(3, [8, 8, 1], seed=0, fused=True)([Value(0.5), Value(-1.0), Value(2.0)]),
+        mlp([2, 4, 4, 1], fused=False),
+        mlp([3, 8, 8, 1], fused=True),
+        mlp([2, 16, 16, 1], fused=True),  # 372 Values: the 200 nearest the root have 439 edges
     ],
-    ids=["readme", "mlp-fine", "mlp-fused"],
+    ids=["readme", "mlp-fine", "mlp-fused", "mlp-fused-wide"],
 )
 def test_the_graphs_of_the_course_lose_no_edge(root: Value) -> None:
-    assert isinstance(root, Value)
     nodes, edges = trace(root)
-    assert len(nodes) <= 200
+    drawn = set(nodes[:200])
+    between = [e for e in edges if e.input in drawn and e.output in drawn]
     svg = draw_svg(root).svg
-    assert arrows_drawn(svg) == len(edges) and "more node" not in svg and "more edge" not in svg
+    assert arrows_drawn(svg) == len(between) and "more edge" not in svg
+    assert ("more node" in svg) == (len(nodes) > 200)
 
 
 # ---------------------------------------------------------------- one replay for every renderer
@@ -134,7 +165,7 @@ def test_drawing_a_scene_leaves_it_as_it_was() -> None:
     scene = make_scene(L, set(), None, True, True, steps=replayed_pass(L), forward=True)
 
     def snapshot() -> str:
-        steps = [(s.box, s.passes, s.grads) for s in scene.steps]
+        steps = [(s.box, s.arrows, s.grads) for s in scene.steps]
         return repr((scene.boxes, scene.arrows, scene.inputs, scene.cut_text, scene.start, steps))
 
     before = snapshot()

@@ -189,7 +189,7 @@ def _digraph(Digraph: Any, scene: Scene, rankdir: str, legend: bool, step: int |
 
     if scene.cut_text:
         g.node("more", scene.cut_text, shape="box", style="dashed")
-    products = dict(current.passes) if current is not None else {}  # this step's arrows: what they carry
+    products = current.carried() if current is not None else {}  # this step's arrows: what they carry
     for n, arrow in enumerate(scene.arrows):
         head = f"n{arrow.head}_op"
         if arrow.tail is None:

@@ -85,16 +85,19 @@ def make_frames(scene: Scene) -> list[Frame]:
             waiting += changes
             continue
         k += 1
-        many = len(step.passes) > MAX_LISTED  # then the first few are named, the rest counted
-        named = zip(step.passes[: MAX_LISTED - 1] if many else step.passes, step.backward.passes)
-        told = [f"{_minus(product)} to {names.of(p.input)}" for (_, product), p in named]
+        passes = step.backward.passes
+        many = len(passes) > MAX_LISTED  # then the first few are named, the rest counted
+        told = [
+            f"{_minus(step.product(j))} to {names.of(passes[j].input)}"
+            for j in range(MAX_LISTED - 1 if many else len(passes))
+        ]
         if many:
-            told.append(f"{len(step.passes) - MAX_LISTED + 1} more inputs their shares")
+            told.append(f"{len(passes) - MAX_LISTED + 1} more inputs their shares")
         who = names.of(step.backward.node)
         caption = f"Backward step {k} of {len(drawn_steps)}: {who} passes " + _and(told)
         if any(so_far for _, _, so_far in changes):
             caption += " (a grad marked “so far” is a running sum: that input is used again)"
-        edges = [(a, product) for a, product in step.passes if a is not None]
+        edges = list(step.carried().items())
         frames.append(
             Frame(caption, grads=_last_each(waiting) + changes, lit=step.box, edges=edges, backward=True)
         )
