@@ -154,7 +154,8 @@ def make_scene(
             heads.append(head)
             locals_.append(num(edge.local_grad) if show_local_grads else "")
         else:
-            hidden_edges += tail is not None
+            if tail is not None:  # an edge between two drawn Values (one from beyond is a hidden node's)
+                hidden_edges += 1
             inputs[head].append(None)
             cut[head] = None
     arrow_texts: list[list[str]] = [[t] for t in locals_]
