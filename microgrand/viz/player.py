@@ -20,7 +20,7 @@ from typing import Any
 from ..engine import Value
 from .frames import Frame, make_frames
 from .options import DEFAULT_MAX_NODES, check_options, whole_number
-from .scene import make_scene, replayed_pass
+from .scene import make_scene
 from .style import FORWARD, HIGHLIGHT, PARTIAL, UNKNOWN, shown_text
 from .svg import Picture, picture
 
@@ -55,8 +55,7 @@ def stepper(
     interval = whole_number(interval_ms)
     if interval is None or interval < 1:
         raise ValueError(f"interval_ms must be a whole number of milliseconds >= 1, got {interval_ms!r}")
-    steps = replayed_pass(root)
-    scene = make_scene(root, param_set, limit, True, show_local_grads, steps=steps, forward=True)
+    scene = make_scene(root, param_set, limit, True, show_local_grads, forward=True, replay=True)
     name = shown_text(root, "label") or "the output"
     title = f"Backpropagation through {name}, step by step"
     return Player(picture(scene, rankdir), make_frames(scene), interval, title)

@@ -120,14 +120,18 @@ def make_scene(
     show_local_grads: bool,
     steps: Sequence[BackwardStep] | None = None,
     forward: bool = False,
+    replay: bool = False,
 ) -> Scene:
     """The scene of the graph behind `root`, cut to `max_nodes` Values.
 
     Without `steps`, grads are the ones stored in the Values. With `steps` (a whole backward
     pass of `root`), each box's grads are those the pass sets, step by step, the last one first.
-    `forward`: results also show ``data ?`` (not computed yet), for a player's forward frames.
+    `replay`: the steps are `replayed_pass(root)`'s. `forward`: results also show ``data ?``
+    (not computed yet), for a player's forward frames.
     """
     nodes, edges = trace(root)
+    if replay:
+        steps = replayed_pass(root, nodes)
     drawn = nodes if max_nodes is None else nodes[:max_nodes]
     index = {v: i for i, v in enumerate(drawn)}
     # trace lists edges node by node in the order of `nodes`: those into drawn Values come first
@@ -173,8 +177,9 @@ def make_scene(
         start, scene_steps, seen = _replay(steps, root, index, inputs)
         grads = [list(dict.fromkeys([s[-1] if s else "grad ?", "grad ?", *s])) for s in seen]
         for step in scene_steps:
-            for arrow, product in step.carried().items():
-                arrow_texts[arrow].append(product)
+            if step.box is not None:
+                for arrow, product in step.carried().items():
+                    arrow_texts[arrow].append(product)
 
     boxes = tuple(
         Box(
@@ -212,10 +217,12 @@ def widest_fan_in(fan_in: list[int], max_arrows: int) -> int | None:
     return cap
 
 
-def replayed_pass(root: Value) -> list[BackwardStep]:
+def replayed_pass(root: Value, everything: Sequence[Value] | None = None) -> list[BackwardStep]:
     """The steps of ``root.backward()`` from zero grads (as after ``zero_grad()``), with every
-    grad put back afterwards: showing a pass changes nothing in the graph."""
-    everything = trace(root)[0]
+    grad put back afterwards: showing a pass changes nothing in the graph. `everything`: the
+    Values `root` depends on, if they are traced already."""
+    if everything is None:
+        everything = trace(root)[0]
     saved = [v.grad for v in everything]
     try:
         for v in everything:
