@@ -73,14 +73,14 @@ def make_frames(scene: Scene) -> list[Frame]:
             )
         )
     r = names.of(root) if root.label or root.is_leaf else "output"
-    start = [(g.box, g.text, g.so_far) for g in ([scene.start] if scene.start else [])]
+    start: list[tuple[int, str, bool]] = [scene.start] if scene.start else []
     frames.append(
         Frame(f"Backward pass begins: d{r}/d{r} = 1, so {r}'s grad is 1.", grads=start, lit=0, backward=True)
     )
     waiting: list[tuple[int, str, bool]] = []  # grads changed by steps beyond the cut
     k = 0
     for step in scene.steps:
-        changes = [(g.box, g.text, g.so_far) for g in step.grads]
+        changes: list[tuple[int, str, bool]] = list(step.grads)
         if step.box is None:
             waiting += changes
             continue
