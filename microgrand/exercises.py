@@ -286,7 +286,9 @@ def _judge_learning_rate(lr: Any, losses_for: Callable[[float], Sequence[float]]
     if want == "diverge" and not diverged:
         raise _Wrong(f"{went}: it does not diverge, so your lr is too small", "")
     if want == "converge" and not (math.isfinite(last) and last < 0.01 * first):
-        verdict = "it diverges: your lr is too large" if diverged else "too slow: your lr is too small"
+        # a loss that rose above its start on the way overshot: a smaller lr, not a larger one
+        overshot = diverged or max(curve) > first
+        verdict = "it overshoots: your lr is too large" if overshot else "too slow: your lr is too small"
         raise _Wrong(f"{went}: {verdict}", "")
     return f"lr = {_fmt(rate)}: the loss goes from {_fmt(first)} to {_fmt(last)}; it does {want}."
 
@@ -664,7 +666,11 @@ def _ex_5_1(xnor_weights: Any) -> str:
         net.load_state_dict(xnor_weights)
     except (TypeError, ValueError) as error:
         raise _Wrong(f"load_state_dict refused your weights: {error}", "") from None
-    return _judge_outputs(lambda x: net(x), _XOR_INPUTS, [1, 0, 0, 1], 1e-6)
+    try:
+        return _judge_outputs(lambda x: net(x), _XOR_INPUTS, [1, 0, 0, 1], 1e-6)
+    except _Wrong as wrong:
+        answer = "the hidden layer as for XOR, and the output neuron's w = [-1, 2] and b = 1"
+        raise _Wrong(wrong.what, answer) from None
 
 
 @exercise(
@@ -679,7 +685,10 @@ def _ex_5_1(xnor_weights: Any) -> str:
 )
 def _ex_5_2(and_unit: Any) -> str:
     setup = EXERCISES["5.2"].setup
-    return _judge_outputs(lambda x: _call(and_unit, x, setup=setup), _XOR_INPUTS, [0, 0, 0, 1], 1e-6)
+    try:
+        return _judge_outputs(lambda x: _call(and_unit, x, setup=setup), _XOR_INPUTS, [0, 0, 0, 1], 1e-6)
+    except _Wrong as wrong:
+        raise _Wrong(wrong.what, "w1 = w2 = 1 and b = -1, for example") from None
 
 
 @exercise(
@@ -781,8 +790,8 @@ def _ex_7_1(d_penalty: Any) -> str:
     "how strong an L1 penalty",
     (
         "each step of the L1 penalty alone moves w towards 0 by the same amount, η·λ.",
-        "8 steps must cover the whole distance from 1 to 0: 8·η·λ = 1.",
-        "η = 0.125: solve 8 · 0.125 · λ = 1 for λ.",
+        "8 steps must cover the whole distance from w = 1 to 0, so 8·η·λ is that distance.",
+        "with η = 0.125, 8 steps move w by 8 · 0.125 · λ in all: set that to the distance, and solve for λ.",
     ),
 )
 def _ex_7_2(my_lam: Any) -> str:
@@ -892,7 +901,7 @@ def _ex_9_1(bound: Any) -> str:
     (
         "the predicted class is the position (index) of the largest score in the list, from 0 to 9.",
         "max(scores) gives the largest score itself; you want where it is in the list.",
-        "scores.index(max(scores)) finds that position.",
+        "a list's .index(value) method gives the position of a value in it.",
     ),
 )
 def _ex_9_2(my_predict: Any) -> str:
@@ -904,7 +913,7 @@ def _ex_9_2(my_predict: Any) -> str:
         if isinstance(yours, float) and yours == scores[best]:
             raise _Wrong(
                 f"your my_predict returns {_fmt(yours)}, the largest score itself: the class is its position",
-                "",
+                "return scores.index(max(scores))",
             )
         value = _as_number(yours, "your my_predict's result")
         if value != best:
