@@ -42,6 +42,7 @@ The answer: central differences give d/dx = 0.75 there
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Callable, Sequence
@@ -745,29 +746,31 @@ def _ex_6_2(ce_grad: Any) -> str:
     ),
 )
 def _ex_6_3(my_lr: Any) -> str:
+    try:
+        return _judge_learning_rate(my_lr, _moons_losses, "converge")
+    except _Wrong as wrong:
+        raise _Wrong(wrong.what, "lr = 0.5 converges (the training loop above used it)") from None
+
+
+@functools.lru_cache(maxsize=16)  # a learning rate tried again is answered at once
+def _moons_losses(lr: float) -> tuple[float, ...]:
+    """The loss after each of 40 SGD steps (momentum 0.9) on notebook 6's moons, from its network."""
     from .data import make_moons
     from .losses import binary_cross_entropy_with_logits
     from .nn import MLP
     from .optim import SGD
 
     X, y = make_moons(100, noise=0.1, seed=0)
-
-    def moons_losses(lr: float) -> list[float]:
-        net = MLP(2, [16, 16, 1], seed=0)
-        opt = SGD(net.parameters(), lr=lr, momentum=0.9)
-        curve = []
-        for _ in range(40):
-            loss = binary_cross_entropy_with_logits([net(x) for x in X], y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            curve.append(loss.data)
-        return curve
-
-    try:
-        return _judge_learning_rate(my_lr, moons_losses, "converge")
-    except _Wrong as wrong:
-        raise _Wrong(wrong.what, "lr = 0.5 converges (the training loop above used it)") from None
+    net = MLP(2, [16, 16, 1], seed=0)
+    opt = SGD(net.parameters(), lr=lr, momentum=0.9)
+    curve = []
+    for _ in range(40):
+        loss = binary_cross_entropy_with_logits([net(x) for x in X], y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        curve.append(loss.data)
+    return tuple(curve)
 
 
 @exercise(
