@@ -148,7 +148,11 @@ def _call(fn: Callable[..., Any], *args: Any, setup: str = "") -> Any:
     try:
         return fn(*args)
     except NameError as error:  # after a kernel restart: say which cells define the name
-        where = f"run {setup} first, then" if setup else "define it in"
+        where = (
+            f"run {setup} first, then"
+            if setup
+            else "run the cells above that define it (the notebook's first cells import math and Value), then"
+        )
         raise _Wrong(f"your code raised NameError: {error}: {where} the exercise cell", "") from error
     except (
         Exception
@@ -450,7 +454,7 @@ def _gd_data() -> tuple[list[float], list[float]]:
     (
         "differentiate term by term, with the power rule (xⁿ)′ = n·xⁿ⁻¹.",
         "x³ becomes 3x²; a term c·x becomes the constant c.",
-        "g′(x) is 3 times x squared, minus 2: write it with x**2.",
+        "g′(x) is 3x² minus the slope of 2x: what is that slope, for every x?",
     ),
 )
 def _ex_1_1(dg: Any) -> str:
@@ -742,7 +746,7 @@ def _ex_6_2(ce_grad: Any) -> str:
     (
         "too large and the steps overshoot; too small and 40 steps are too few: try values a factor 3 apart.",
         "with momentum 0.9 each step builds up to about 10 times lr·gradient: the right lr is below 1.",
-        "between the slow lr and the diverging one you tried, take one in the middle.",
+        "between the slow lr and the one that overshot, take one in the middle.",
     ),
 )
 def _ex_6_3(my_lr: Any) -> str:
@@ -885,7 +889,7 @@ def _ex_8_2(n_parameters: Any) -> str:
     (
         "n_in is the number of inputs of the layer, and the bound is √(6 / n_in).",
         "the second layer's inputs are the outputs of the first: how many hidden units are there?",
-        "the second layer has n_in = 32: compute math.sqrt(6 / 32).",
+        "the second layer has n_in = 32 inputs: put that into the formula, with math.sqrt.",
     ),
     setup="the first cells of the notebook (they import math)",
 )
