@@ -129,34 +129,29 @@ def _as_number(answer: Any, what: str) -> float:
     if isinstance(answer, Value):
         answer = answer.data
     if answer is None:
-        raise _Wrong(f"{what} is None: did you forget `return`?", "a number")
+        raise _Wrong(f"{what} is None: did you forget `return`?", "")
     try:
         value = as_float(answer, what)
     except TypeError:
-        raise _Wrong(
-            f"{what} should be a number, got {type(answer).__name__}: {answer!r}", "a number"
-        ) from None
+        raise _Wrong(f"{what} should be a number, got {type(answer).__name__}: {answer!r}", "") from None
     if not math.isfinite(value):
-        raise _Wrong(f"{what} is {value}: the answer is a finite number", "a finite number")
+        raise _Wrong(f"{what} is {value}: the answer is a finite number", "")
     return value
 
 
 def _call(fn: Callable[..., Any], *args: Any, setup: str = "") -> Any:
     """Your function's result; if it raises, the error becomes a hint that says so."""
     if not callable(fn):
-        raise _Wrong(f"your answer should be a function, got {type(fn).__name__}: {fn!r}", "a function")
+        raise _Wrong(f"your answer should be a function, got {type(fn).__name__}: {fn!r}", "")
     try:
         return fn(*args)
     except NameError as error:  # after a kernel restart: say which cells define the name
-        where = (
-            f"run {setup} first, then"
-            if setup
-            else "run the cells above that define it (the notebook's first cells import math and Value), then"
-        )
-        raise _Wrong(f"your code raised NameError: {error}: {where} the exercise cell", "") from error
-    except (
-        Exception
-    ) as error:  # any other error in the student's code is reported, not a crash of the checker
+        setup = setup or "the cells above that define it (the notebook's first cells import math and Value)"
+        raise _Wrong(
+            f"your code raised NameError: {error}: run {setup} first, then the exercise cell", ""
+        ) from error
+    # any other error in the student's code is reported as a hint, not as a crash of the checker
+    except Exception as error:
         shown = ", ".join(_fmt(a) if isinstance(a, float) else repr(a) for a in args)
         raise _Wrong(
             f"your code raised {type(error).__name__} when called with ({shown}): {error}", ""
@@ -187,11 +182,7 @@ def _judge_partials(
     """Each partial derivative ``grad(*x)[i]`` against central differences of ``f``, at every point."""
     for p in points:
         xs = _point(p)
-        labels = (
-            list(names)
-            if names is not None
-            else (["x"] if len(xs) == 1 else [f"x{i + 1}" for i in range(len(xs))])
-        )
+        labels = list(names) if names is not None else _labels(len(xs))
         if len(labels) != len(xs):
             raise ValueError(f"names has {len(labels)} names ({labels}) but the points have {len(xs)} inputs")
         reference = numerical_grad(_on_floats(f), xs)
@@ -214,6 +205,11 @@ def _judge_partials(
     return f"{kind} matches central differences at {_count(points)}."
 
 
+def _labels(n: int) -> list[str]:
+    """How the inputs are named in a hint: x for one input, x1, x2, … for several."""
+    return ["x"] if n == 1 else [f"x{i + 1}" for i in range(n)]
+
+
 def _count(points: Sequence[Any]) -> str:
     return "1 point" if len(points) == 1 else f"{len(points)} points"
 
@@ -223,7 +219,7 @@ def _judge_local_grads(
 ) -> str:
     for p in points:
         xs = _point(p)
-        labels = ["x"] if len(xs) == 1 else [f"x{i + 1}" for i in range(len(xs))]
+        labels = _labels(len(xs))
         out = _call(op, *(Value(x) for x in xs))
         if not isinstance(out, Value):
             raise _Wrong(f"your op should return a Value (build it with Value.from_op), got {out!r}", "")
