@@ -199,14 +199,17 @@ Operand = Value | int | float  # what an op accepts on either side
 
 def chain_rule(nodes: Iterable[Value]) -> None:
     """The chain rule at each node in turn, each after every node that uses it (`topological_order`):
-    child.grad += local × upstream, with upstream = node.grad = d(output)/d(node), local = ∂node/∂child."""
+    child.grad += local × upstream, with upstream = node.grad = d(output)/d(node), local = ∂node/∂child.
+
+    A zero passes nothing back, even times inf (README rule 2): a node whose grad is 0 (behind an
+    inactive ReLU, say) has nothing to pass on, and a local derivative of 0 does not depend on that
+    child at all, so neither may turn an infinite factor on the other side into nan (0 × inf)."""
     for node in nodes:
         upstream = node.grad
-        if upstream:  # a zero factor passes nothing back, even times inf (0 × inf is 0 here)
-            children = node.children
-            for i, local in enumerate(node.local_grads):  # as zip(children, local_grads), but quicker
+        if upstream:
+            for child, local in zip(node.children, node.local_grads):
                 if local:
-                    children[i].grad += local * upstream
+                    child.grad += local * upstream
 
 
 def start_backward(root: Value) -> list[Value]:
@@ -220,31 +223,25 @@ def start_backward(root: Value) -> list[Value]:
 
 
 def topological_order(root: Value) -> list[Value]:
-    """The non-leaf nodes `root` depends on, `root` first, each before all of its children (listed
-    backwards, then reversed): depth first with an explicit stack (a million-node chain is fine). A node
-    whose children were all met is listed at once: each is a leaf or listed (one on the path = a cycle)."""
+    """The non-leaf nodes `root` depends on, `root` first, each before all of its children.
+
+    Depth first, with a stack instead of recursion (a million-node chain is fine): a node is
+    listed once all of its children are, then the list is reversed. Each stack entry is a node
+    and whether its children are done; leaves are never listed (they have no one to pass to)."""
     if not isinstance(root, Value):
         raise TypeError(f"topological_order needs a Value, got {type(root).__name__}: {root!r}")
-    if not root.children:
-        return []
     order: list[Value] = []
-    met = {root}  # every node met so far, leaves too: each is a leaf, on the path, or already listed
-    path, unseen = [root], [iter(root.children)]  # a path down the graph; each node's children left
-    while path:
-        for child in unseen[-1]:
-            if child not in met:
-                met.add(child)
-                children = child.children
-                if not children:  # a leaf: never listed
-                    continue
-                if children[0] in met and met.issuperset(children):  # (first child alone: a quick no)
-                    order.append(child)  # all leaves or listed: list it now (a layer's later neurons)
-                else:  # go down into it
-                    path.append(child)
-                    unseen.append(iter(children))
-                    break
-        else:  # no child of the last node on the path is left to go into: list it
-            unseen.pop()
-            order.append(path.pop())
+    visited: set[Value] = set()
+    stack = [(root, False)]  # (node, are its children done?)
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:
+            order.append(node)
+        elif node.children and node not in visited:
+            visited.add(node)
+            stack.append((node, True))  # back to it after its children
+            for child in reversed(node.children):  # reversed: the first child comes off first
+                if child not in visited:
+                    stack.append((child, False))
     order.reverse()
     return order
