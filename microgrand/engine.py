@@ -14,10 +14,12 @@ one place it lives (`chain_rule`), so that each `grad` becomes d(output)/d(node)
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from . import floats
-from .checks import as_float, checked_label, constructor_error, node_inputs, not_a_number_error, operand
+from .checks import as_float, is_ordered
 
 Number = int | float
 Children = tuple["Value", ...]
@@ -245,3 +247,100 @@ def topological_order(root: Value) -> list[Value]:
                     stack.append((child, False))
     order.reverse()
     return order
+
+
+# The argument checks that need to know what a Value is (those about plain numbers are in
+# `checks`). Each error names the problem, shows what was passed, and says what to pass instead.
+
+
+def operand(x: object, op: str) -> float:
+    """A plain number on one side of an operator, as a float, or a TypeError that names it."""
+    if type(x) is float:  # the common case, before the checks (an ABC check costs ~10x this one)
+        return x
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(
+            f"unsupported operand for '{op}': a Value combines with a Value or a real number "
+            f"(int or float), not {type(x).__name__}: {x!r}"
+        )
+    return as_float(x, f"'{op}' operand")
+
+
+def node_inputs(
+    op: object, inputs: Iterable[Any], local_grads: Iterable[Any]
+) -> tuple[tuple[Any, ...], tuple[float, ...]]:
+    """`Value.from_op`'s checks: the inputs (Values) and their local derivatives (numbers) as
+    two tuples of the same, non-zero length; a TypeError or ValueError naming the problem otherwise."""
+    if not isinstance(op, str):
+        raise TypeError(f"from_op: op must be a str naming the operation, got {type(op).__name__}: {op!r}")
+    if isinstance(inputs, Value) or isinstance(local_grads, (int, float)):
+        raise TypeError(f"{op}: inputs and local_grads must be lists (one entry per input), e.g. [x], [2.0]")
+    inputs = tuple(inputs)
+    where = f"{op}: a local derivative"
+    grads = tuple([as_float(g, where) for g in local_grads])
+    if not inputs:
+        raise ValueError(f"{op}: a node needs at least one input; for a constant use Value(data)")
+    if len(inputs) != len(grads):
+        raise ValueError(f"{op}: {len(inputs)} inputs but {len(grads)} local derivatives")
+    return tuple(value_list(inputs, f"{op}: inputs")), grads
+
+
+def checked_label(label: object) -> str:
+    """`label` if it is a str (a Value's name in drawings), or a TypeError that says so."""
+    if not isinstance(label, str):
+        raise TypeError(f"a Value's label must be a str, got {type(label).__name__}: {label!r}")
+    return label
+
+
+def constructor_error(children: object, local_grads: object) -> ValueError:
+    """`Value(data, children, local_grads, op)` given lists of two lengths: most likely a label
+    passed second, or micrograd's argument order."""
+    n, m = len(children), len(local_grads)  # type: ignore[arg-type]
+    return ValueError(
+        f"Value(data, children, local_grads, op): {n} children but {m} local derivatives; a label "
+        f"goes by name, Value(2.0, label='a'), and a node of your own op is made with "
+        f"Value.from_op(data, op, inputs, local_grads)"
+    )
+
+
+def not_a_number_error(where: str, values: Iterable[Any], error: TypeError) -> TypeError:
+    """The error for a Value whose grad or data is not a float (``p.grad = None``, say),
+    found among `values` and their children after `error`, a low-level TypeError in `where`;
+    `error` itself if there is none (then something else is wrong: its own message says what)."""
+    for v in values:
+        for node in (v, *getattr(v, "children", ())):
+            for attr in ("grad", "data"):
+                if type(getattr(node, attr)) is not float:
+                    return TypeError(
+                        f"{where} found {node!r} whose .{attr} is {getattr(node, attr)!r}, not a number: "
+                        f"set it to a float (a grad is reset with v.grad = 0.0 or zero_grad(); "
+                        f"microgrand never uses None for a grad)"
+                    )
+    return error
+
+
+def value_list(xs: object, what: str, *, one: bool = False, ordered: bool = False) -> list[Value]:
+    """`xs` as a non-empty list of Values (a model's parameters, its outputs, an op's inputs), or
+    an error that names `what` and says what to pass. With `one`, a single Value is a list of one
+    (a loss over one prediction); with `ordered`, a set, dict or iterator is refused (the Values
+    are paired, in order, with something else)."""
+    if isinstance(xs, Value):
+        if one:
+            return [xs]
+        raise TypeError(f"{what} must be a list of Values, e.g. model.parameters(), not a single Value")
+    if hasattr(xs, "parameters"):  # a Module (known by its method: the engine knows nothing of nn)
+        raise TypeError(
+            f"{what} must be a list of Values, not a model: pass model.parameters() "
+            f"(got the {type(xs).__name__} itself)"
+        )
+    if callable(xs):
+        raise TypeError(f"{what} must be a list of Values, not a function: call it, e.g. model.parameters()")
+    if not isinstance(xs, Iterable) or isinstance(xs, (str, bytes)) or (ordered and not is_ordered(xs)):
+        kind = "a list (or tuple), in order," if ordered else "a list"
+        raise TypeError(f"{what} must be {kind} of Values, got {type(xs).__name__}: {xs!r}")
+    values = list(xs)
+    if not values:
+        raise ValueError(f"{what} must be a non-empty list of Values, got an empty one")
+    for v in values:
+        if not isinstance(v, Value):
+            raise TypeError(f"{what} must be Values, got {type(v).__name__}: {v!r}")
+    return values
