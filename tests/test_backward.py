@@ -14,6 +14,8 @@ import pytest
 from microgrand import Value
 from microgrand.engine import chain_rule, topological_order
 
+nan, inf = math.nan, math.inf
+
 
 def chain(n: int, w0: float = 0.9) -> tuple[Value, Value, Value, Value]:
     """h <- relu(h*w + b), n times: 3 nodes per step."""
@@ -254,3 +256,9 @@ def test_notebook_3_shows_the_engines_own_backward_loop_and_order() -> None:
     order = _block(inspect.getsource(topological_order), "while stack:", "order.reverse()")
     shown_orders = [_block(c, "while stack:", "order.reverse()") for c in cells if "while stack:" in c]
     assert shown_orders == [order]
+
+
+def test_an_inactive_relu_masks_an_infinite_upstream_gradient_as_pytorch() -> None:
+    x = Value(-1.0)
+    x.relu().sqrt().backward()  # sqrt'(0) = inf, relu'(-1) = 0: PyTorch gives 0, not 0·inf = nan
+    assert x.grad == 0.0

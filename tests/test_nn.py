@@ -9,9 +9,12 @@ import sys
 
 import pytest
 
-from microgrand import Value, gradcheck
+from microgrand import Value, gradcheck, nn, optim
 from microgrand.engine import topological_order
 from microgrand.nn import MLP, Dropout, Layer, Linear, Module, Neuron, neuron_fine_grained
+
+nan, inf = math.nan, math.inf
+
 
 # On Python >= 3.12 sum() of floats is compensated, so the fused forward can differ
 # from the node-by-node sum in the last bit; up to 3.11 both add left to right.
@@ -245,7 +248,7 @@ def test_state_dict_round_trips_through_json():
         (lambda d: d.update({"layers.0.neurons.1.w": [1.0]}), ValueError, "list of 2 numbers"),
         (lambda d: d.update({"layers.0.neurons.1.w": 3.0}), ValueError, "list of 2 numbers"),
         (lambda d: d.update({"layers.0.neurons.0.b": "zero"}), TypeError, "real number"),
-        (lambda d: d.update({"layers.1.neurons.0.w": [1.0, 2.0, None]}), TypeError, "real number"),
+        (lambda d: d.update({"layers.1.neurons.0.w.2": None}), TypeError, "real number"),
     ],
 )
 def test_load_state_dict_rejects_a_malformed_dict_and_leaves_the_model_unchanged(change, error, match):
@@ -469,3 +472,118 @@ def test_init_scales_the_weights_as_torch_nn_init_names_them(init: str, bound: f
     assert all(n.b.data == 0.0 for n in layer.neurons)
     with pytest.raises(ValueError, match="unknown init"):
         MLP(2, [3], init="he")
+
+
+def test_a_relu_neuron_and_an_mlp_fed_nan_give_nan() -> None:
+    n = nn.Neuron(2, seed=0)
+    assert math.isnan(n([nan, 1.0]).data)
+    out = nn.MLP(2, [4, 1], seed=0)([nan, 1.0])
+    assert math.isnan(out.data)
+
+
+class Heads(nn.Module):
+    def __init__(self) -> None:
+        self.W = [[Value(1.0), Value(2.0)], [Value(3.0), Value(4.0)]]  # a weight matrix
+        self.pair = (Value(5.0), Value(6.0))
+        self.heads = {"a": nn.Neuron(2, "linear", seed=0), "b": Value(7.0)}
+        self.blocks = [nn.Linear(2, 1, seed=1)]
+
+    def forward(self, x: list[float]) -> Value:
+        h = [sum(w * xi for w, xi in zip(row, x)) for row in self.W]
+        return self.heads["a"](h) * self.pair[0] + self.pair[1] * self.heads["b"] + self.blocks[0](x)
+
+
+def test_parameters_in_nested_lists_tuples_and_dicts_are_found_named_and_trained() -> None:
+    model = Heads()
+    names = [name for name, _ in model.named_parameters()]
+    assert names[:6] == ["W.0.0", "W.0.1", "W.1.0", "W.1.1", "pair.0", "pair.1"]
+    assert "heads.a.w.0" in names and "heads.b" in names and "blocks.0.neurons.0.w.1" in names
+    assert len(model.parameters()) == 4 + 2 + 3 + 1 + 3
+    state = model.state_dict()
+    assert list(state) == names  # PyTorch's keys: exactly the parameters' names, one number each
+    assert [state[f"W.{i}.{j}"] for i in (0, 1) for j in (0, 1)] == [1.0, 2.0, 3.0, 4.0]
+    assert (state["pair.0"], state["pair.1"]) == (5.0, 6.0)
+    before = [p.data for p in model.parameters()]
+    opt = optim.SGD(model.parameters(), lr=0.01)
+    loss = model([1.0, -1.0]) ** 2
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    after = [p.data for p in model.parameters()]
+    assert all(a != b for a, b in zip(after[:7], before[:7]))  # the matrix, the pair and head "a" moved
+    model.load_state_dict(state)
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_values_kept_where_parameters_cannot_be_found_are_refused_by_name() -> None:
+    class Hidden(nn.Module):
+        def __init__(self) -> None:
+            self.bag = {Value(1.0)}
+
+    with pytest.raises(TypeError, match=r"'bag'.*set"):
+        Hidden().parameters()
+
+
+def test_a_module_cycle_is_a_clear_error_not_a_recursion_error() -> None:
+    parent = nn.MLP(2, [2, 1], seed=0)
+    parent.layers[0].parent = parent  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="module cycle"):
+        parent.parameters()
+
+
+def test_train_takes_a_bool() -> None:
+    with pytest.raises(TypeError, match="True or False"):
+        nn.MLP(2, [1], seed=0).train("no")  # type: ignore[arg-type]
+
+
+def test_each_neuron_of_a_layer_keeps_its_own_activation() -> None:
+    layer = nn.Layer(2, 2, seed=0)
+    layer.neurons[1] = nn.Neuron(2, "tanh", seed=1)
+    out = layer([1.0, -2.0])
+    assert out[0].op == "relu neuron" and out[1].op == "tanh"
+    with pytest.raises(AttributeError):
+        layer.neurons[0].activation = "tanh"  # type: ignore[misc]
+
+
+def test_micrograds_nonlin_keyword_is_understood() -> None:
+    assert nn.Neuron(2, nonlin=False, seed=0).activation == "linear"
+    assert all(n.activation == "relu" for n in nn.Layer(2, 3, nonlin=True, seed=0).neurons)
+
+
+def test_values_in_other_containers_or_class_attributes_are_refused() -> None:
+    import collections
+
+    class InDeque(nn.Module):
+        def __init__(self) -> None:
+            self.ws = collections.deque([Value(1.0)])
+
+    class InClass(nn.Module):
+        w = Value(1.0)
+
+    with pytest.raises(TypeError, match=r"'ws'.*deque"):
+        InDeque().parameters()
+    with pytest.raises(TypeError, match="class attribute"):
+        InClass().parameters()
+    np = pytest.importorskip("numpy")
+
+    class InArray(nn.Module):
+        def __init__(self) -> None:
+            self.W = np.array([[Value(1.0), Value(2.0)]], dtype=object)
+            self.data = np.zeros((100, 64))  # numbers: fine, and not searched element by element
+
+    with pytest.raises(TypeError, match=r"'W'.*ndarray"):
+        InArray().parameters()
+
+
+def test_two_parameters_with_one_name_are_an_error() -> None:
+    class Clash(nn.Module):
+        def __init__(self) -> None:
+            self.a = {"b": Value(1.0)}
+            setattr(self, "a.b", Value(2.0))
+
+    with pytest.raises(ValueError, match=r"share the name 'a\.b'"):
+        Clash().state_dict()
+
+
+def test_linear_repr_is_a_constructor_call() -> None:
+    assert repr(nn.Linear(2, 1, bias=False)) == "Linear(2, 1, bias=False)"
