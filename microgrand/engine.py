@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 from typing import Any
 
 from . import floats
@@ -30,14 +31,14 @@ class Value:
     """A number in a computation graph: its `data`, and after `backward()` its `grad`. A leaf's
     grad accumulates over `backward()` calls, as in PyTorch: zero it (``v.grad = 0.0``) between."""
 
-    __slots__ = ("data", "grad", "op", "label", "children", "local_grads")
+    __slots__ = ("_data", "grad", "op", "label", "children", "local_grads")
 
     def __init__(
         self, data: Number, children: Children = (), local_grads: Locals = (), op: str = "", label: str = ""
     ):
         """A leaf: ``Value(2.0, label="a")``. The ops pass `children` and their `local_grads`
         (to make a node of your own, use `Value.from_op`, which checks them)."""
-        self.data = data if type(data) is float else as_float(data)
+        self._data = data if type(data) is float else as_float(data)
         if len(children) != len(local_grads):  # Value(1.0, "a") or micrograd's Value(data, children, op)
             raise constructor_error(children, local_grads)
         self.grad = 0.0
@@ -45,6 +46,13 @@ class Value:
         self.children = children  # the Values this one was computed from, in order, with repeats
         self.local_grads = local_grads  # ∂self/∂child for each of them, in the same order
         self.label = label if type(label) is str else checked_label(label)
+
+    def _set_data(self, x: Number) -> None:
+        self._data = x if type(x) is float else as_float(x)  # as Value(x): v.data = True is refused
+
+    # v.data reads the slot _data (attrgetter does it in C: every op and neuron reads data, and a
+    # Python getter would cost a tenth of a training step); v.data = x is checked by _set_data
+    data = property(attrgetter("_data"), _set_data, doc="The number this Value holds (a float).")
 
     # Each op: its forward value, and beside it the local derivative(s) ∂out/∂input.
 
@@ -229,21 +237,21 @@ def topological_order(root: Value) -> list[Value]:
 
     Depth first, with a stack instead of recursion (a million-node chain is fine): a node is
     listed once all of its children are, then the list is reversed. Each stack entry is a node
-    and whether its children are done; leaves are never listed (they have no one to pass to)."""
+    and whether its children are done; leaves never go on it (they have no one to pass to)."""
     if not isinstance(root, Value):
         raise TypeError(f"topological_order needs a Value, got {type(root).__name__}: {root!r}")
     order: list[Value] = []
     visited: set[Value] = set()
-    stack = [(root, False)]  # (node, are its children done?)
+    stack = [(root, False)] if root.children else []  # (node, are its children done?)
     while stack:
         node, children_done = stack.pop()
         if children_done:
             order.append(node)
-        elif node.children and node not in visited:
+        elif node not in visited:
             visited.add(node)
             stack.append((node, True))  # back to it after its children
             for child in reversed(node.children):  # reversed: the first child comes off first
-                if child not in visited:
+                if child.children and child not in visited:  # a leaf is never listed
                     stack.append((child, False))
     order.reverse()
     return order

@@ -587,3 +587,114 @@ def test_two_parameters_with_one_name_are_an_error() -> None:
 
 def test_linear_repr_is_a_constructor_call() -> None:
     assert repr(nn.Linear(2, 1, bias=False)) == "Linear(2, 1, bias=False)"
+
+
+# ---------------------------------------------------------------- bookkeeping: one walker
+
+
+def test_repr_of_a_module_that_contains_itself_is_a_clear_error_not_a_recursion_error() -> None:
+    parent = MLP(2, [2, 1], seed=0)
+    parent.layers[0].parent = parent  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="module cycle"):
+        repr(parent)
+
+
+@pytest.mark.parametrize("activation", ["prelu", lambda z: z.tanh() * 2.0, "tanh", "relu"])
+def test_a_model_is_freed_by_reference_counting_whatever_its_activation(activation: object) -> None:
+    import gc
+    import weakref
+
+    was_enabled = gc.isenabled()
+    gc.disable()  # only reference counting may free it
+    try:
+        model = MLP(2, [3, 1], activation=activation, seed=0)  # type: ignore[arg-type]
+        model([1.0, -1.0]).backward()
+        neuron = weakref.ref(model.layers[0].neurons[0])
+        del model
+        assert neuron() is None, "a reference cycle keeps the neuron alive"
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def test_state_dict_keys_are_the_named_parameters_each_one_number() -> None:
+    model = MLP(2, [3, 1], activation="prelu", seed=0)
+    state = model.state_dict()
+    assert list(state) == [name for name, _ in model.named_parameters()]
+    assert [state[name] for name in state] == [p.data for p in model.parameters()]
+    assert all(type(x) is float for x in state.values())
+    assert "layers.0.neurons.2.alpha" in state and "layers.1.neurons.0.w.2" in state
+
+
+def test_load_state_dict_takes_the_earlier_list_valued_keys_and_numpy_arrays() -> None:
+    model = MLP(2, [2, 1], seed=0)
+    old_style = {
+        "layers.0.neurons.0.w": [1.0, 1.0],
+        "layers.0.neurons.0.b": 0.0,
+        "layers.0.neurons.1.w": (1.0, 1.0),
+        "layers.0.neurons.1.b": -1.0,
+        "layers.1.neurons.0.w": [1.0, -2.0],
+        "layers.1.neurons.0.b": 0.0,
+    }
+    model.load_state_dict(old_style)
+    assert [model(x).data for x in ([0, 0], [0, 1], [1, 0], [1, 1])] == [0.0, 1.0, 1.0, 0.0]
+    np = pytest.importorskip("numpy")
+    model.load_state_dict({**old_style, "layers.1.neurons.0.w": np.array([2.0, -3.0])})
+    assert model.state_dict()["layers.1.neurons.0.w.1"] == -3.0
+    with pytest.raises(ValueError, match=r"stands for 2 parameters.*a list of 2 numbers, .*array\(\[1\.\]\)"):
+        model.load_state_dict({**old_style, "layers.1.neurons.0.w": np.array([1.0])})
+    assert model.state_dict()["layers.1.neurons.0.w.1"] == -3.0  # unchanged
+    with pytest.raises(ValueError, match=r"'layers\.1\.neurons\.0\.w\.0' twice"):
+        model.load_state_dict({**old_style, "layers.1.neurons.0.w.0": 1.0})
+
+
+def test_a_nested_list_of_parameters_loads_from_nested_lists_or_flat_names() -> None:
+    class Matrix(Module):
+        def __init__(self) -> None:
+            self.W = [[Value(0.0), Value(0.0)], [Value(0.0), Value(0.0)]]
+
+    m = Matrix()
+    m.load_state_dict({"W": [[1.0, 2.0], [3.0, 4.0]]})
+    assert m.state_dict() == {"W.0.0": 1.0, "W.0.1": 2.0, "W.1.0": 3.0, "W.1.1": 4.0}
+    m.load_state_dict({"W.0": [5.0, 6.0], "W.1.0": 7.0, "W.1.1": 8.0})
+    assert [p.data for p in m.parameters()] == [5.0, 6.0, 7.0, 8.0]
+
+
+class WithDataset(Module):
+    """A model that keeps its training data beside its parameters (rows of numbers, labels)."""
+
+    def __init__(self, rows: int, hidden: object = None) -> None:
+        self.net = MLP(2, [3, 1], seed=0)
+        self.X = [[i * 0.5, -i * 0.25] for i in range(rows)]
+        self.y = [i % 2 for i in range(rows)]
+        self.pairs = [(x, t) for x, t in zip(self.X, self.y)]
+        self.meta = {"name": "moons", "sizes": (rows, 2), "scale": None}
+        if hidden is not None:
+            self.pairs[-1] = (self.X[-1], hidden)
+
+
+def test_a_dataset_kept_as_an_attribute_is_passed_over_and_a_value_inside_it_still_found() -> None:
+    model = WithDataset(1000)
+    assert model.parameters() == model.net.parameters()
+    w = Value(1.0)
+    found = WithDataset(1000, hidden=w)  # a Value in the last row, in a list: a parameter
+    assert found.parameters()[-1] is w
+    assert found.named_parameters()[-1][0] == "pairs.999.1"
+    with pytest.raises(TypeError, match=r"'pairs\.999\.1'.*set"):
+        WithDataset(1000, hidden={Value(1.0)}).parameters()  # in a set: refused, by its path
+    with pytest.raises(TypeError, match=r"'pairs\.999\.1'.*deque"):
+        import collections
+
+        WithDataset(1000, hidden=collections.deque([Value(1.0)])).parameters()
+
+
+def test_setting_data_to_a_bool_or_a_non_number_is_refused_as_the_constructor_refuses_it() -> None:
+    v = Value(1.0)
+    for bad, kind in [(True, "bool"), ("2", "str"), (None, "NoneType")]:
+        with pytest.raises(TypeError, match=rf"real number.*{kind}"):
+            v.data = bad  # type: ignore[assignment]
+        with pytest.raises(TypeError, match=rf"real number.*{kind}"):
+            Value(bad)  # type: ignore[arg-type]
+    assert v.data == 1.0
+    v.data = 3  # an int is stored as a float, as Value(3) stores it
+    assert type(v.data) is float and v.data == 3.0
