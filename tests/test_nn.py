@@ -680,6 +680,8 @@ def test_a_dataset_kept_as_an_attribute_is_passed_over_and_a_value_inside_it_sti
     found = WithDataset(1000, hidden=w)  # a Value in the last row, in a list: a parameter
     assert found.parameters()[-1] is w
     assert found.named_parameters()[-1][0] == "pairs.999.1"
+    deeper = WithDataset(1000, hidden=(1.0, [2.0, (w,)]))  # three lists down, beside numbers
+    assert deeper.named_parameters()[-1] == ("pairs.999.1.1.1.0", w)
     with pytest.raises(TypeError, match=r"'pairs\.999\.1'.*set"):
         WithDataset(1000, hidden={Value(1.0)}).parameters()  # in a set: refused, by its path
     with pytest.raises(TypeError, match=r"'pairs\.999\.1'.*deque"):
