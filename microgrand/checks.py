@@ -13,7 +13,7 @@ import math
 import numbers
 import random
 from collections.abc import Iterable, Iterator, Mapping, Set
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard
 
 
 class Rng(Protocol):
@@ -30,11 +30,22 @@ Seed = int | Rng | None
 (Python's global `random`, which ``random.seed(n)`` makes reproducible)."""
 
 
+def is_number(x: object) -> TypeGuard[int | float]:
+    """A real number: an int or a float, numpy's too; not a bool (True + True is 2, but a True
+    passed for a number is a mistake) and not a complex."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def is_whole_number(x: object) -> TypeGuard[int]:
+    """An int, numpy's too, and not a bool."""
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
+
+
 def as_float(x: object, where: str = "Value") -> float:
     """`x` as a float, or a TypeError that names what was passed (a bool is not a number here)."""
     if type(x) is float:
         return x
-    if type(x) is not int and (isinstance(x, bool) or not isinstance(x, numbers.Real)):
+    if type(x) is not int and not is_number(x):
         hint = " (it is already a Value; use it directly)" if hasattr(x, "grad") else ""
         raise TypeError(f"{where} needs a real number (int or float), got {type(x).__name__}: {x!r}{hint}")
     try:
@@ -51,14 +62,14 @@ def make_rng(seed: Seed) -> Rng:
         return random  # as micrograd: random.seed(n) makes a model reproducible
     if isinstance(seed, random.Random) or seed is random:
         return seed
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+    if not is_whole_number(seed):
         raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__}: {seed!r}")
     return random.Random(int(seed))
 
 
 def positive_int(name: str, n: object, minimum: int = 1) -> int:
     """`n` if it is a whole number (an int, not a bool) >= `minimum`."""
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):  # numpy's integers are Integral
+    if not is_whole_number(n):
         raise TypeError(f"{name} must be a whole number (an int), got {type(n).__name__}: {n!r}")
     if n < minimum:
         raise ValueError(f"{name} must be an int >= {minimum}, got {n!r}")

@@ -14,13 +14,12 @@ one place it lives (`chain_rule`), so that each `grad` becomes d(output)/d(node)
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable, Sequence
 from operator import attrgetter
 from typing import Any
 
 from . import floats
-from .checks import as_float, is_ordered
+from .checks import as_float, is_number, is_ordered
 
 Number = int | float
 Children = tuple["Value", ...]
@@ -265,7 +264,7 @@ def operand(x: object, op: str) -> float:
     """A plain number on one side of an operator, as a float, or a TypeError that names it."""
     if type(x) is float:  # the common case, before the checks (an ABC check costs ~10x this one)
         return x
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+    if not is_number(x):
         raise TypeError(
             f"unsupported operand for '{op}': a Value combines with a Value or a real number "
             f"(int or float), not {type(x).__name__}: {x!r}"

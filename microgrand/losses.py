@@ -13,11 +13,10 @@ Values (then they get gradients too).
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .checks import as_float, is_ordered, nonnegative_float
+from .checks import as_float, is_number, is_ordered, is_whole_number, nonnegative_float
 from .engine import Value, value_list
 from .floats import sigmoid
 
@@ -26,7 +25,7 @@ Target = Value | int | float
 
 def _targets(ts: Target | Sequence[Target], n: int, what: str) -> list[Target]:
     """The targets as a list, one per prediction (a single target for a single prediction)."""
-    if isinstance(ts, (Value, numbers.Real)) and not isinstance(ts, bool):  # one target (numpy's too)
+    if isinstance(ts, Value) or is_number(ts):  # one target
         ts_list: list[Target] = [ts]
     elif is_ordered(ts):
         ts_list = list(ts)  # type: ignore[arg-type]  # a list, a tuple, a numpy array, ...
@@ -90,7 +89,7 @@ def _log_softmax_at(z: list[float], target: int) -> tuple[float, list[float]]:
 
 
 def _class_index(t: object, nclasses: int) -> int:
-    if isinstance(t, bool) or not isinstance(t, numbers.Integral):
+    if not is_whole_number(t):
         raise TypeError(
             f"cross_entropy target must be a class index (a whole number), got {type(t).__name__}: {t!r}"
         )
@@ -113,7 +112,7 @@ def _logit_row(row: object, where: str) -> list[Value]:
 def _batch(logits: Any, target: Any) -> tuple[list[list[Value]], list[Any]]:
     """cross_entropy's arguments as rows of logits and their classes: one sample (a list of
     logits and an int) or a batch (a list of such lists and a list of ints)."""
-    if isinstance(target, numbers.Integral) and not isinstance(target, bool):  # numpy's ints too
+    if is_whole_number(target):  # one sample's class
         return [_logit_row(logits, "logits")], [target]
     if not is_ordered(target):
         raise TypeError(

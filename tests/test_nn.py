@@ -700,3 +700,22 @@ def test_setting_data_to_a_bool_or_a_non_number_is_refused_as_the_constructor_re
     assert v.data == 1.0
     v.data = 3  # an int is stored as a float, as Value(3) stores it
     assert type(v.data) is float and v.data == 3.0
+
+
+def test_inputs_without_an_order_are_refused_not_silently_permuted() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    for unordered in ({1.0, 2.0}, {1.0: "a", 2.0: "b"}, (x for x in [1.0, 2.0])):
+        with pytest.raises(TypeError, match=r"list of 2 numbers or Values, in order"):
+            model(unordered)  # type: ignore[arg-type]
+    np = pytest.importorskip("numpy")
+    assert model(np.array([1.0, 2.0])).data == model([1.0, 2.0]).data
+
+
+def test_init_also_takes_the_bound_of_the_uniform_draw() -> None:
+    a, b = Layer(3, 2, init=0.5, seed=0), Layer(3, 2, seed=0)
+    assert [p.data for p in a.parameters()] != [p.data for p in b.parameters()]
+    assert all(-0.5 <= w.data <= 0.5 for n in a.neurons for w in n.w)
+    with pytest.raises(ValueError, match=r"init .* must be > 0"):
+        Neuron(2, init=-1.0)
+    with pytest.raises(ValueError, match="unknown init True"):
+        Neuron(2, init=True)  # type: ignore[arg-type]

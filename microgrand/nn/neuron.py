@@ -18,7 +18,7 @@ import math
 from collections.abc import Callable, Sequence
 from operator import mul
 
-from ..checks import Rng, Seed, as_float, make_rng, positive_int
+from ..checks import Rng, Seed, as_float, is_number, is_ordered, make_rng, positive_float, positive_int
 from ..engine import Value
 from .module import Module
 
@@ -47,8 +47,8 @@ def check_activation(activation: Activation, nonlin: bool | None = None) -> Acti
 
 def init_bound(init: str | float, nin: int, nout: int) -> float:
     """The weights are drawn from U(-bound, bound): `init` names how, or is the bound itself."""
-    if isinstance(init, (int, float)) and not isinstance(init, bool):
-        return float(init)
+    if is_number(init):
+        return positive_float("init (the weights' bound b: U(-b, b))", init)
     if init == "uniform":  # micrograd's
         return 1.0
     if init == "kaiming_uniform":  # He et al.: keeps the variance of ReLU activations from layer to layer
@@ -63,12 +63,10 @@ def init_bound(init: str | float, nin: int, nout: int) -> float:
 def as_inputs(x: object, nin: int, owner: str) -> Sequence[Input]:
     """`x` as a list of `nin` inputs, each a Value or a real number (a numpy row is fine),
     or a clear error."""
-    if (
-        isinstance(x, (Value, str, bytes, int, float))
-        or not hasattr(x, "__len__")
-        or not hasattr(x, "__iter__")
-    ):
-        raise TypeError(f"{owner} needs a list of {nin} numbers or Values, got {type(x).__name__}: {x!r}")
+    if not isinstance(x, (list, tuple)) and (isinstance(x, Value) or not is_ordered(x)):  # a set: no order
+        raise TypeError(
+            f"{owner} needs a list of {nin} numbers or Values, in order, got {type(x).__name__}: {x!r}"
+        )
     xs: Sequence[Input] = x if isinstance(x, (list, tuple)) else list(x)  # type: ignore[call-overload, unused-ignore]
     if len(xs) != nin:
         raise ValueError(f"{owner} expects {nin} inputs, got {len(xs)}: {list(xs)!r}")
