@@ -152,7 +152,7 @@ def test_a_type_error_that_is_not_about_a_grad_keeps_its_own_message() -> None:
     node = Value(3.0, (a, b), ("2", 1.0), "f")  # type: ignore[arg-type]  # a local derivative: a str
     with pytest.raises(TypeError, match="can't multiply sequence"):  # not "a grad that is not a number"
         node.backward()
-    assert b.grad == 0.0
+    assert a.grad == b.grad == 0.0
 
 
 def test_bad_arguments_get_student_messages() -> None:
