@@ -46,21 +46,13 @@ Conventions (micrograd's, which PyTorch shares where it has the concept):
 """
 
 from .layers import MLP, Dropout, Layer, Linear
-from .module import Module, StateDict
-from .neuron import ACTIVATIONS, INITS, Activation, Input, Neuron, fused_neurons, neuron_fine_grained
+from .module import Module
+from .module import StateDict as StateDict
+from .neuron import ACTIVATIONS as ACTIVATIONS
+from .neuron import INITS as INITS
+from .neuron import Activation as Activation
+from .neuron import Input as Input
+from .neuron import Neuron, fused_neurons, neuron_fine_grained
 
-__all__ = [
-    "ACTIVATIONS",
-    "INITS",
-    "MLP",
-    "Activation",
-    "Dropout",
-    "Input",
-    "Layer",
-    "Linear",
-    "Module",
-    "Neuron",
-    "StateDict",
-    "fused_neurons",
-    "neuron_fine_grained",
-]
+# the API reference's entries; the constants and type aliases above import from here too
+__all__ = ["MLP", "Dropout", "Layer", "Linear", "Module", "Neuron", "fused_neurons", "neuron_fine_grained"]
