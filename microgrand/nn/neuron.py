@@ -32,6 +32,14 @@ INITS = ("uniform", "kaiming_uniform", "xavier_uniform")
 """Weight initialisations, named as in ``torch.nn.init`` (see `Neuron`)."""
 
 
+_ACTS: dict[str, Callable[[Value], Value]] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "leaky_relu": Value.leaky_relu,  # slope 0.01, PyTorch's default
+}  # (plain functions, not a neuron's bound methods: a neuron never refers to itself)
+
+
 def check_activation(activation: Activation, nonlin: bool | None = None) -> Activation:
     """The activation, or micrograd's ``nonlin=`` (True: ReLU, False: linear) if given; a
     ValueError for an unknown name."""
@@ -160,9 +168,9 @@ class Neuron(Module):
 
     Weights start U(-1, 1) as micrograd's (``init="uniform"``), or U(-√(6/nin), √(6/nin))
     with ``init="kaiming_uniform"`` (for ReLU networks), or U(-√(6/(nin+nout)), …) with
-    ``init="xavier_uniform"`` (tanh, sigmoid); biases start at 0. `seed` (an int or a
-    `random.Random`) makes them reproducible; without one they come from Python's
-    global `random`, so ``random.seed(n)`` does (as in micrograd).
+    ``init="xavier_uniform"`` (tanh, sigmoid), or U(-b, b) for a number ``init=b``; biases
+    start at 0. `seed` (an int or a `random.Random`) makes them reproducible; without one
+    they come from Python's global `random`, so ``random.seed(n)`` does (as in micrograd).
     """
 
     def __init__(
@@ -193,7 +201,7 @@ class Neuron(Module):
 
     @property
     def activation(self) -> Activation:
-        """The activation (read-only: it is looked up once, when the neuron is made)."""
+        """The activation (read-only: a PReLU neuron's slope `alpha` is made with the neuron)."""
         return self._activation
 
     def forward(self, x: Sequence[Input]) -> Value:
@@ -207,8 +215,8 @@ class Neuron(Module):
             return z
         if activation == "prelu":
             return z.prelu(self.alpha)
-        if isinstance(activation, str):  # "relu", "tanh", "sigmoid", "leaky_relu" (slope 0.01)
-            return getattr(z, activation)()  # type: ignore[no-any-return]
+        if isinstance(activation, str):
+            return _ACTS[activation](z)
         out = activation(z)
         if not isinstance(out, Value):
             raise TypeError(
