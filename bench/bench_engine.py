@@ -11,7 +11,10 @@ op nodes per step, w and b shared leaves. Figures:
   dominate and move with the heap), median [min .. max] over rounds, and
   micrograd's time / ours;
 * bytes per node (tracemalloc and RSS growth while building a 100k-step chain);
-* the deepest chain whose backward() succeeds under the default recursion limit.
+* the deepest chain whose backward() succeeds under the default recursion limit;
+* Module bookkeeping (microgrand only): ms for parameters(), state_dict(), zero_grad() and
+  repr() of an MLP 2-16-16-1 whose module also keeps a dataset of --dataset-rows rows
+  (a list of [x1, x2] rows and a list of labels) as attributes.
 
 Each figure comes from a fresh interpreter that imports one engine; engines
 are interleaved and their order rotated each round. micrograd is a benchmark-
@@ -95,6 +98,28 @@ def worker(kind: str, engine: str, n: int) -> dict[str, Any]:
             return {"ok": True}
         except RecursionError:
             return {"ok": False}
+    if kind == "walker":
+        from microgrand.nn import MLP, Module
+
+        class WithData(Module):  # a model that keeps its training data beside its parameters
+            def __init__(self) -> None:
+                self.net = MLP(2, [16, 16, 1], seed=0)
+                self.X = [[i * 1e-5, -i * 1e-5] for i in range(n)]
+                self.y = [i % 2 for i in range(n)]
+
+        model = WithData()
+        assert len(model.parameters()) == 337
+        times = {}
+        for name, call in (
+            ("parameters", model.parameters),
+            ("state_dict", model.state_dict),
+            ("zero_grad", model.zero_grad),
+            ("repr", lambda: repr(model)),
+        ):
+            t0 = time.perf_counter()
+            call()
+            times[name] = time.perf_counter() - t0
+        return times
     raise ValueError(kind)
 
 
@@ -121,6 +146,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--memory-steps", type=int, default=100_000)
     ap.add_argument("--deep-cap", type=int, default=1_000_000, help="steps tried for the deepest chain")
+    ap.add_argument("--dataset-rows", type=int, default=300_000, help="rows kept by the bookkeeping's module")
     args = ap.parse_args()
     engines = ["microgrand"] + (["micrograd"] if module_available("micrograd") else [])
     if len(engines) == 1:
@@ -177,6 +203,16 @@ def main() -> None:
             else f"{NODES_PER_STEP * d:,} nodes"
         )
         print(f"{e:12s} {shown}")
+
+    walks: dict[str, list[float]] = {}
+    for _ in range(args.rounds):
+        for name, seconds in run_worker(__file__, "walker", "microgrand", args.dataset_rows).items():
+            walks.setdefault(name, []).append(seconds * 1e3)
+    print(
+        f"\nmicrograd's MLP 2-16-16-1 in a Module that keeps a {args.dataset_rows:,}-row dataset; ms per call"
+    )
+    for name, ms in walks.items():
+        print(f"{name + '()':14s} {summary(ms, '{:.1f}')}")
 
 
 if __name__ == "__main__":

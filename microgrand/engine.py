@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
+from typing import Any
 
 from . import floats
-from .checks import as_float, checked_label, constructor_error, node_inputs, not_a_number_error, operand
+from .checks import as_float, is_number, is_ordered
 
 Number = int | float
 Children = tuple["Value", ...]
@@ -28,14 +30,14 @@ class Value:
     """A number in a computation graph: its `data`, and after `backward()` its `grad`. A leaf's
     grad accumulates over `backward()` calls, as in PyTorch: zero it (``v.grad = 0.0``) between."""
 
-    __slots__ = ("data", "grad", "op", "label", "children", "local_grads")
+    __slots__ = ("_data", "grad", "op", "label", "children", "local_grads")
 
     def __init__(
         self, data: Number, children: Children = (), local_grads: Locals = (), op: str = "", label: str = ""
     ):
         """A leaf: ``Value(2.0, label="a")``. The ops pass `children` and their `local_grads`
         (to make a node of your own, use `Value.from_op`, which checks them)."""
-        self.data = data if type(data) is float else as_float(data)
+        self._data = data if type(data) is float else as_float(data)
         if len(children) != len(local_grads):  # Value(1.0, "a") or micrograd's Value(data, children, op)
             raise constructor_error(children, local_grads)
         self.grad = 0.0
@@ -43,6 +45,13 @@ class Value:
         self.children = children  # the Values this one was computed from, in order, with repeats
         self.local_grads = local_grads  # ∂self/∂child for each of them, in the same order
         self.label = label if type(label) is str else checked_label(label)
+
+    def _set_data(self, x: Number) -> None:
+        self._data = x if type(x) is float else as_float(x)  # as Value(x): v.data = True is refused
+
+    # v.data reads the slot _data (attrgetter does it in C: every op and neuron reads data, and a
+    # Python getter would cost a tenth of a training step); v.data = x is checked by _set_data
+    data = property(attrgetter("_data"), _set_data, doc="The number this Value holds (a float).")
 
     # Each op: its forward value, and beside it the local derivative(s) ∂out/∂input.
 
@@ -199,14 +208,17 @@ Operand = Value | int | float  # what an op accepts on either side
 
 def chain_rule(nodes: Iterable[Value]) -> None:
     """The chain rule at each node in turn, each after every node that uses it (`topological_order`):
-    child.grad += local × upstream, with upstream = node.grad = d(output)/d(node), local = ∂node/∂child."""
+    child.grad += local × upstream, with upstream = node.grad = d(output)/d(node), local = ∂node/∂child.
+
+    A zero passes nothing back, even times inf (README rule 2): a node whose grad is 0 (behind an
+    inactive ReLU, say) has nothing to pass on, and a local derivative of 0 does not depend on that
+    child at all, so neither may turn an infinite factor on the other side into nan (0 × inf)."""
     for node in nodes:
         upstream = node.grad
-        if upstream:  # a zero factor passes nothing back, even times inf (0 × inf is 0 here)
-            children = node.children
-            for i, local in enumerate(node.local_grads):  # as zip(children, local_grads), but quicker
+        if upstream:
+            for child, local in zip(node.children, node.local_grads):
                 if local:
-                    children[i].grad += local * upstream
+                    child.grad += local * upstream
 
 
 def start_backward(root: Value) -> list[Value]:
@@ -220,31 +232,122 @@ def start_backward(root: Value) -> list[Value]:
 
 
 def topological_order(root: Value) -> list[Value]:
-    """The non-leaf nodes `root` depends on, `root` first, each before all of its children (listed
-    backwards, then reversed): depth first with an explicit stack (a million-node chain is fine). A node
-    whose children were all met is listed at once: each is a leaf or listed (one on the path = a cycle)."""
+    """The non-leaf nodes `root` depends on, `root` first, each before all of its children.
+
+    Depth first, with a stack instead of recursion (a million-node chain is fine): a node is
+    listed once all of its children are, then the list is reversed. Each stack entry is a node
+    and whether its children are done; leaves never go on it (they have no one to pass to)."""
     if not isinstance(root, Value):
         raise TypeError(f"topological_order needs a Value, got {type(root).__name__}: {root!r}")
-    if not root.children:
-        return []
     order: list[Value] = []
-    met = {root}  # every node met so far, leaves too: each is a leaf, on the path, or already listed
-    path, unseen = [root], [iter(root.children)]  # a path down the graph; each node's children left
-    while path:
-        for child in unseen[-1]:
-            if child not in met:
-                met.add(child)
-                children = child.children
-                if not children:  # a leaf: never listed
-                    continue
-                if children[0] in met and met.issuperset(children):  # (first child alone: a quick no)
-                    order.append(child)  # all leaves or listed: list it now (a layer's later neurons)
-                else:  # go down into it
-                    path.append(child)
-                    unseen.append(iter(children))
-                    break
-        else:  # no child of the last node on the path is left to go into: list it
-            unseen.pop()
-            order.append(path.pop())
+    visited: set[Value] = set()
+    stack = [(root, False)] if root.children else []  # (node, are its children done?)
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:
+            order.append(node)
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))  # back to it after its children
+            for child in reversed(node.children):  # reversed: the first child comes off first
+                if child.children and child not in visited:  # a leaf is never listed
+                    stack.append((child, False))
     order.reverse()
     return order
+
+
+# The argument checks that need to know what a Value is (those about plain numbers are in
+# `checks`). Each error names the problem, shows what was passed, and says what to pass instead.
+
+
+def operand(x: object, op: str) -> float:
+    """A plain number on one side of an operator, as a float, or a TypeError that names it."""
+    if type(x) is float:  # the common case, before the checks (an ABC check costs ~10x this one)
+        return x
+    if not is_number(x):
+        raise TypeError(
+            f"unsupported operand for '{op}': a Value combines with a Value or a real number "
+            f"(int or float), not {type(x).__name__}: {x!r}"
+        )
+    return as_float(x, f"'{op}' operand")
+
+
+def node_inputs(
+    op: object, inputs: Iterable[Any], local_grads: Iterable[Any]
+) -> tuple[tuple[Any, ...], tuple[float, ...]]:
+    """`Value.from_op`'s checks: the inputs (Values) and their local derivatives (numbers) as
+    two tuples of the same, non-zero length; a TypeError or ValueError naming the problem otherwise."""
+    if not isinstance(op, str):
+        raise TypeError(f"from_op: op must be a str naming the operation, got {type(op).__name__}: {op!r}")
+    if isinstance(inputs, Value) or isinstance(local_grads, (int, float)):
+        raise TypeError(f"{op}: inputs and local_grads must be lists (one entry per input), e.g. [x], [2.0]")
+    inputs = tuple(inputs)
+    where = f"{op}: a local derivative"
+    grads = tuple([as_float(g, where) for g in local_grads])
+    if not inputs:
+        raise ValueError(f"{op}: a node needs at least one input; for a constant use Value(data)")
+    if len(inputs) != len(grads):
+        raise ValueError(f"{op}: {len(inputs)} inputs but {len(grads)} local derivatives")
+    return tuple(value_list(inputs, f"{op}: inputs")), grads
+
+
+def checked_label(label: object) -> str:
+    """`label` if it is a str (a Value's name in drawings), or a TypeError that says so."""
+    if not isinstance(label, str):
+        raise TypeError(f"a Value's label must be a str, got {type(label).__name__}: {label!r}")
+    return label
+
+
+def constructor_error(children: object, local_grads: object) -> ValueError:
+    """`Value(data, children, local_grads, op)` given lists of two lengths: most likely a label
+    passed second, or micrograd's argument order."""
+    n, m = len(children), len(local_grads)  # type: ignore[arg-type]
+    return ValueError(
+        f"Value(data, children, local_grads, op): {n} children but {m} local derivatives; a label "
+        f"goes by name, Value(2.0, label='a'), and a node of your own op is made with "
+        f"Value.from_op(data, op, inputs, local_grads)"
+    )
+
+
+def not_a_number_error(where: str, values: Iterable[Any], error: TypeError) -> TypeError:
+    """The error for a Value whose grad or data is not a float (``p.grad = None``, say),
+    found among `values` and their children after `error`, a low-level TypeError in `where`;
+    `error` itself if there is none (then something else is wrong: its own message says what)."""
+    for v in values:
+        for node in (v, *getattr(v, "children", ())):
+            for attr in ("grad", "data"):
+                if type(getattr(node, attr)) is not float:
+                    return TypeError(
+                        f"{where} found {node!r} whose .{attr} is {getattr(node, attr)!r}, not a number: "
+                        f"set it to a float (a grad is reset with v.grad = 0.0 or zero_grad(); "
+                        f"microgrand never uses None for a grad)"
+                    )
+    return error
+
+
+def value_list(xs: object, what: str, *, one: bool = False, ordered: bool = False) -> list[Value]:
+    """`xs` as a non-empty list of Values (a model's parameters, its outputs, an op's inputs), or
+    an error that names `what` and says what to pass. With `one`, a single Value is a list of one
+    (a loss over one prediction); with `ordered`, a set, dict or iterator is refused (the Values
+    are paired, in order, with something else)."""
+    if isinstance(xs, Value):
+        if one:
+            return [xs]
+        raise TypeError(f"{what} must be a list of Values, e.g. model.parameters(), not a single Value")
+    if hasattr(xs, "parameters"):  # a Module (known by its method: the engine knows nothing of nn)
+        raise TypeError(
+            f"{what} must be a list of Values, not a model: pass model.parameters() "
+            f"(got the {type(xs).__name__} itself)"
+        )
+    if callable(xs):
+        raise TypeError(f"{what} must be a list of Values, not a function: call it, e.g. model.parameters()")
+    if not isinstance(xs, Iterable) or isinstance(xs, (str, bytes)) or (ordered and not is_ordered(xs)):
+        kind = "a list (or tuple), in order," if ordered else "a list"
+        raise TypeError(f"{what} must be {kind} of Values, got {type(xs).__name__}: {xs!r}")
+    values = list(xs)
+    if not values:
+        raise ValueError(f"{what} must be a non-empty list of Values, got an empty one")
+    for v in values:
+        if not isinstance(v, Value):
+            raise TypeError(f"{what} must be Values, got {type(v).__name__}: {v!r}")
+    return values

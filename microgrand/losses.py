@@ -13,34 +13,21 @@ Values (then they get gradients too).
 from __future__ import annotations
 
 import math
-import numbers
-from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .checks import as_float, nonnegative_float, parameter_list
-from .engine import Value
+from .checks import as_float, is_number, is_ordered, is_whole_number, nonnegative_float
+from .engine import Value, value_list
 from .floats import sigmoid
 
 Target = Value | int | float
 
 
-def _values(xs: Value | Sequence[Value], what: str) -> list[Value]:
-    """A list of Values from one Value or a sequence; a clear error otherwise."""
-    if isinstance(xs, Value):
-        return [xs]
-    if not _is_ordered(xs) or len(xs := list(xs)) == 0:
-        raise ValueError(f"{what} must be a Value or a non-empty list of Values, got {xs!r}")
-    for x in xs:
-        if not isinstance(x, Value):
-            raise TypeError(f"{what} must be Values (a model's outputs), got {type(x).__name__}: {x!r}")
-    return list(xs)
-
-
 def _targets(ts: Target | Sequence[Target], n: int, what: str) -> list[Target]:
     """The targets as a list, one per prediction (a single target for a single prediction)."""
-    if isinstance(ts, (Value, numbers.Real)) and not isinstance(ts, bool):  # one target (numpy's too)
+    if isinstance(ts, Value) or is_number(ts):  # one target
         ts_list: list[Target] = [ts]
-    elif _is_ordered(ts):
+    elif is_ordered(ts):
         ts_list = list(ts)  # type: ignore[arg-type]  # a list, a tuple, a numpy array, ...
     else:  # a set or dict has no order to pair with the predictions; an iterator is used up once
         raise TypeError(
@@ -77,7 +64,7 @@ def mse_loss(preds: Value | Sequence[Value], targets: Target | Sequence[Target])
 
     ∂L/∂pᵢ = 2(pᵢ - tᵢ)/n,   ∂L/∂tᵢ = -2(pᵢ - tᵢ)/n
     """
-    ps = _values(preds, "mse_loss preds")
+    ps = value_list(preds, "mse_loss preds", one=True, ordered=True)
     ts = _targets(targets, len(ps), "mse_loss")
     n = len(ps)
     diffs = [p.data - _data_of(t, "mse_loss target") for p, t in zip(ps, ts)]
@@ -101,13 +88,8 @@ def _log_softmax_at(z: list[float], target: int) -> tuple[float, list[float]]:
     return loss, grads
 
 
-def _is_ordered(x: object) -> bool:
-    """A list, tuple, numpy array, ...: not a str, set, dict or one-shot iterator."""
-    return isinstance(x, Iterable) and not isinstance(x, (str, bytes, Set, Mapping, Iterator))
-
-
 def _class_index(t: object, nclasses: int) -> int:
-    if isinstance(t, bool) or not isinstance(t, numbers.Integral):
+    if not is_whole_number(t):
         raise TypeError(
             f"cross_entropy target must be a class index (a whole number), got {type(t).__name__}: {t!r}"
         )
@@ -124,15 +106,15 @@ def _logit_row(row: object, where: str) -> list[Value]:
             f"cross_entropy {where} {n}; it needs one logit per class (at least 2). "
             f"For a model with one output use binary_cross_entropy_with_logits (or hinge_loss)"
         )
-    return _values(row, f"cross_entropy {where}")  # type: ignore[arg-type]
+    return value_list(row, f"cross_entropy {where}", ordered=True)
 
 
 def _batch(logits: Any, target: Any) -> tuple[list[list[Value]], list[Any]]:
     """cross_entropy's arguments as rows of logits and their classes: one sample (a list of
     logits and an int) or a batch (a list of such lists and a list of ints)."""
-    if isinstance(target, numbers.Integral) and not isinstance(target, bool):  # numpy's ints too
+    if is_whole_number(target):  # one sample's class
         return [_logit_row(logits, "logits")], [target]
-    if not _is_ordered(target):
+    if not is_ordered(target):
         raise TypeError(
             f"cross_entropy target must be a class index (int) or a list of them, "
             f"got {type(target).__name__}: {target!r}"
@@ -193,7 +175,7 @@ def binary_cross_entropy(probs: Value | Sequence[Value], targets: Target | Seque
     PyTorch's is ±inf (it matters only for targets that are Values to learn;
     targets are usually constant labels).
     """
-    ps = _values(probs, "binary_cross_entropy probs")
+    ps = value_list(probs, "binary_cross_entropy probs", one=True, ordered=True)
     ts = _targets(targets, len(ps), "binary_cross_entropy")
     n = len(ps)
     loss = 0.0
@@ -234,7 +216,7 @@ def binary_cross_entropy_with_logits(
 
     Stable for any z (sigmoid then log would give log 0 for large |z|).
     """
-    zs = _values(logits, "binary_cross_entropy_with_logits logits")
+    zs = value_list(logits, "binary_cross_entropy_with_logits logits", one=True, ordered=True)
     ts = _targets(targets, len(zs), "binary_cross_entropy_with_logits")
     n = len(zs)
     loss = 0.0
@@ -255,7 +237,7 @@ def hinge_loss(scores: Value | Sequence[Value], targets: Target | Sequence[Targe
     active branch, as the engine's relu does.) Targets are plain numbers, each
     -1 or +1: a label 0 would make its term a constant 1 with no gradient.
     """
-    ss = _values(scores, "hinge_loss scores")
+    ss = value_list(scores, "hinge_loss scores", one=True, ordered=True)
     labels = _targets(targets, len(ss), "hinge_loss")
     ys = [as_float(y, "hinge_loss target") for y in labels]
     for label, y in zip(labels, ys):
@@ -279,7 +261,7 @@ def hinge_loss(scores: Value | Sequence[Value], targets: Target | Sequence[Targe
 
 def l1_penalty(params: Iterable[Value], lam: float = 1.0) -> Value:
     """L1 penalty (lasso): λ·Σ|wᵢ|;   ∂/∂wᵢ = λ·sign(wᵢ)   (0 at wᵢ = 0, as abs).  λ >= 0."""
-    ws = parameter_list(params, "l1_penalty")
+    ws = value_list(params, "l1_penalty params")
     lam = nonnegative_float("l1_penalty lam (the penalty's strength λ)", lam)
     data = [w.data for w in ws]
     grads = [lam if x > 0.0 else (-lam if x < 0.0 else 0.0) for x in data]
@@ -288,7 +270,7 @@ def l1_penalty(params: Iterable[Value], lam: float = 1.0) -> Value:
 
 def l2_penalty(params: Iterable[Value], lam: float = 1.0) -> Value:
     """L2 penalty (ridge, weight decay): λ·Σwᵢ²;   ∂/∂wᵢ = 2λ·wᵢ.  λ >= 0."""
-    ws = parameter_list(params, "l2_penalty")
+    ws = value_list(params, "l2_penalty params")
     lam = nonnegative_float("l2_penalty lam (the penalty's strength λ)", lam)
     data = [w.data for w in ws]
     two_lam = 2.0 * lam

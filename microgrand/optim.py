@@ -10,13 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Iterable
 
-from .checks import as_float, nonnegative_float, not_a_number_error, parameter_list, positive_float
-from .engine import Value
+from .checks import as_float, nonnegative_float, positive_float
+from .engine import Value, not_a_number_error, value_list
 
 
 def _distinct_parameters(params: Iterable[Value], owner: str) -> list[Value]:
     """The parameters as a list in which each appears once (PyTorch warns; here it is an error)."""
-    ps = parameter_list(params, owner)
+    ps = value_list(params, f"{owner} parameters")
     seen: set[Value] = set()
     for i, p in enumerate(ps):
         if p in seen:

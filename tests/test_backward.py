@@ -1,14 +1,20 @@
 """Semantics of backward(): depth, reuse, repeated calls, cleanup."""
 
 import gc
+import inspect
+import json
 import math
 import random
 import sys
+import textwrap
+from pathlib import Path
 
 import pytest
 
 from microgrand import Value
-from microgrand.engine import topological_order
+from microgrand.engine import chain_rule, topological_order
+
+nan, inf = math.nan, math.inf
 
 
 def chain(n: int, w0: float = 0.9) -> tuple[Value, Value, Value, Value]:
@@ -224,3 +230,35 @@ def test_a_node_with_zero_gradient_passes_nothing_back() -> None:
     dead = (w * -3.0).relu()  # inactive: passes 0
     (dead + w).backward()
     assert w.grad == 1.0
+
+
+NOTEBOOK_3 = Path(__file__).resolve().parent.parent / "notebooks" / "03_the_backprop_engine.ipynb"
+
+
+def _block(source: str, first: str, last: str) -> str:
+    """The lines from the one starting with `first` to the one starting with `last`, comments
+    dropped and dedented: the code as a reader sees it, whatever it is indented by."""
+    lines = [line.split("  #")[0].rstrip() for line in source.splitlines()]
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith(first))
+    end = next(i for i in range(start, len(lines)) if lines[i].strip().startswith(last))
+    return textwrap.dedent("\n".join(lines[start : end + 1]))
+
+
+def test_notebook_3_shows_the_engines_own_backward_loop_and_order() -> None:
+    # the course teaches the engine's code, not a simplified cousin of it: both zero skips in the
+    # loop, and the same depth-first search (checked in the text and in my_backward's cell)
+    cells = ["".join(cell["source"]) for cell in json.loads(NOTEBOOK_3.read_text())["cells"]]
+    loop = _block(inspect.getsource(chain_rule), "upstream = node.grad", "child.grad +=")
+    assert "if upstream:" in loop and "if local:" in loop and "zip(node.children, node.local_grads)" in loop
+    with_loop = [c for c in cells if "upstream = node.grad" in c]
+    shown_loops = [_block(c, "upstream = node.grad", "child.grad +=") for c in with_loop]
+    assert len(shown_loops) == 2 and all(shown == loop for shown in shown_loops)
+    order = _block(inspect.getsource(topological_order), "while stack:", "order.reverse()")
+    shown_orders = [_block(c, "while stack:", "order.reverse()") for c in cells if "while stack:" in c]
+    assert shown_orders == [order]
+
+
+def test_an_inactive_relu_masks_an_infinite_upstream_gradient_as_pytorch() -> None:
+    x = Value(-1.0)
+    x.relu().sqrt().backward()  # sqrt'(0) = inf, relu'(-1) = 0: PyTorch gives 0, not 0·inf = nan
+    assert x.grad == 0.0

@@ -4,7 +4,8 @@ import math
 
 import pytest
 
-from microgrand import Value
+from microgrand import Value, optim
+from microgrand.engine import topological_order
 
 
 @pytest.mark.parametrize(
@@ -134,3 +135,42 @@ def test_from_op_checks_its_arguments() -> None:
 def test_nan_and_inf_data_are_allowed_like_pytorch() -> None:
     assert math.isinf(Value(math.inf).data)
     assert math.isnan((Value(math.nan) * 2).data)
+
+
+def test_a_grad_set_to_none_is_named_by_backward_and_by_step() -> None:
+    w = Value(2.0, label="w")
+    w.grad = None  # type: ignore[assignment]
+    with pytest.raises(TypeError, match=r"label='w'.*\.grad is None"):
+        (w * 3.0).backward()
+    opt = optim.SGD([w], lr=0.1)
+    with pytest.raises(TypeError, match=r"step\(\).*\.grad is None"):
+        opt.step()
+
+
+def test_a_type_error_that_is_not_about_a_grad_keeps_its_own_message() -> None:
+    a, b = Value(1.0), Value(2.0)
+    node = Value(3.0, (a, b), ("2", 1.0), "f")  # type: ignore[arg-type]  # a local derivative: a str
+    with pytest.raises(TypeError, match="can't multiply sequence"):  # not "a grad that is not a number"
+        node.backward()
+    assert a.grad == b.grad == 0.0
+
+
+def test_bad_arguments_get_student_messages() -> None:
+    with pytest.raises(OverflowError, match="too large for a float"):
+        Value(10**400)
+    with pytest.raises(TypeError, match="topological_order needs a Value"):
+        topological_order(3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="label must be a str"):
+        Value(1.0, label=5)  # type: ignore[arg-type]
+
+
+def test_the_constructor_refuses_micrograds_argument_order_and_a_positional_label() -> None:
+    x = Value(2.0)
+    with pytest.raises(ValueError, match="from_op"):
+        Value(8.0, (x,), "cube")  # type: ignore[arg-type]  # micrograd's Value(data, _children, _op)
+    with pytest.raises(ValueError, match="label='a'"):
+        Value(1.0, "a")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="2 children but 1"):
+        Value(3.0, (x, x), (1.0,), "+")
+    with pytest.raises(TypeError, match="must be lists"):
+        Value.from_op(1.0, "f", x, [1.0])  # type: ignore[arg-type]

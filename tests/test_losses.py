@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from microgrand import Value, gradcheck
+from microgrand import Value, gradcheck, losses
 from microgrand.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -16,6 +16,9 @@ from microgrand.losses import (
     l2_penalty,
     mse_loss,
 )
+
+nan, inf = math.nan, math.inf
+
 
 PREDS = [0.3, -1.2, 2.5, 0.0, 0.9]
 TARGETS = [0.5, -1.0, 1.0, 0.25, 2.0]
@@ -288,3 +291,49 @@ def test_one_samples_logits_with_a_list_of_one_target_says_to_pass_an_int():
         ValueError, match=r"for one sample pass the target as an int, e.g. cross_entropy\(logits, 0\)"
     ):
         cross_entropy(values([1.0, 2.0]), [0])
+
+
+def test_hinge_loss_of_nan_is_nan() -> None:
+    assert math.isnan(losses.hinge_loss([Value(nan)], [1]).data)
+
+
+def test_cross_entropy_keeps_the_small_term_beside_huge_logits() -> None:
+    assert losses.cross_entropy([Value(1e17), Value(1e17)], 0).data == pytest.approx(math.log(2), rel=1e-15)
+
+
+def test_binary_cross_entropy_of_a_tiny_probability_uses_log1p() -> None:
+    assert losses.binary_cross_entropy([Value(1e-20)], [0]).data == pytest.approx(1e-20, rel=1e-12)
+
+
+def test_binary_cross_entropy_refuses_targets_outside_0_1_as_pytorch() -> None:
+    with pytest.raises(ValueError, match=r"targets in \[0, 1\]"):
+        losses.binary_cross_entropy([Value(0.5)], [-1])
+
+
+def test_bce_with_logits_of_an_infinite_logit_is_pytorchs() -> None:
+    assert losses.binary_cross_entropy_with_logits([Value(inf)], [1e-170]).data == inf
+    assert math.isnan(losses.binary_cross_entropy_with_logits([Value(-inf)], [0.5]).data)
+
+
+def test_cross_entropy_with_an_infinite_logit_is_nan_as_pytorch_not_a_math_error() -> None:
+    for row in ([Value(inf), Value(0.0)], [Value(4.4e138), Value(inf)], [Value(-inf), Value(-inf)]):
+        loss = losses.cross_entropy(row, 0)
+        loss.backward()
+        assert math.isnan(loss.data) and all(math.isnan(v.grad) for v in row)
+    assert losses.cross_entropy([Value(-inf), Value(0.0)], 0).data == inf  # one -inf logit is fine
+
+
+@pytest.mark.parametrize("prob", [0.500003201199833, 0.9999999867161873, 1.3e-5, 0.3])
+def test_bce_target_gradient_keeps_its_digits(prob: float) -> None:
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 50
+    p, t = Value(prob), Value(0.6224600834954039)
+    losses.binary_cross_entropy([p], [t]).backward()
+    exact = float(mpmath.log((1 - mpmath.mpf(p.data)) / mpmath.mpf(p.data)))
+    assert t.grad == pytest.approx(exact, rel=1e-13)
+
+
+def test_mse_gradient_does_not_overflow_before_dividing() -> None:
+    t = Value(-1.7976931348623157e308)
+    losses.mse_loss([Value(-1.0), Value(1.0)], [Value(1.0), t]).backward()
+    assert t.grad == pytest.approx(-1.7976931348623157e308, rel=1e-15)

@@ -9,9 +9,12 @@ import sys
 
 import pytest
 
-from microgrand import Value, gradcheck
+from microgrand import Value, gradcheck, nn, optim
 from microgrand.engine import topological_order
 from microgrand.nn import MLP, Dropout, Layer, Linear, Module, Neuron, neuron_fine_grained
+
+nan, inf = math.nan, math.inf
+
 
 # On Python >= 3.12 sum() of floats is compensated, so the fused forward can differ
 # from the node-by-node sum in the last bit; up to 3.11 both add left to right.
@@ -245,7 +248,7 @@ def test_state_dict_round_trips_through_json():
         (lambda d: d.update({"layers.0.neurons.1.w": [1.0]}), ValueError, "list of 2 numbers"),
         (lambda d: d.update({"layers.0.neurons.1.w": 3.0}), ValueError, "list of 2 numbers"),
         (lambda d: d.update({"layers.0.neurons.0.b": "zero"}), TypeError, "real number"),
-        (lambda d: d.update({"layers.1.neurons.0.w": [1.0, 2.0, None]}), TypeError, "real number"),
+        (lambda d: d.update({"layers.1.neurons.0.w.2": None}), TypeError, "real number"),
     ],
 )
 def test_load_state_dict_rejects_a_malformed_dict_and_leaves_the_model_unchanged(change, error, match):
@@ -469,3 +472,250 @@ def test_init_scales_the_weights_as_torch_nn_init_names_them(init: str, bound: f
     assert all(n.b.data == 0.0 for n in layer.neurons)
     with pytest.raises(ValueError, match="unknown init"):
         MLP(2, [3], init="he")
+
+
+def test_a_relu_neuron_and_an_mlp_fed_nan_give_nan() -> None:
+    n = nn.Neuron(2, seed=0)
+    assert math.isnan(n([nan, 1.0]).data)
+    out = nn.MLP(2, [4, 1], seed=0)([nan, 1.0])
+    assert math.isnan(out.data)
+
+
+class Heads(nn.Module):
+    def __init__(self) -> None:
+        self.W = [[Value(1.0), Value(2.0)], [Value(3.0), Value(4.0)]]  # a weight matrix
+        self.pair = (Value(5.0), Value(6.0))
+        self.heads = {"a": nn.Neuron(2, "linear", seed=0), "b": Value(7.0)}
+        self.blocks = [nn.Linear(2, 1, seed=1)]
+
+    def forward(self, x: list[float]) -> Value:
+        h = [sum(w * xi for w, xi in zip(row, x)) for row in self.W]
+        return self.heads["a"](h) * self.pair[0] + self.pair[1] * self.heads["b"] + self.blocks[0](x)
+
+
+def test_parameters_in_nested_lists_tuples_and_dicts_are_found_named_and_trained() -> None:
+    model = Heads()
+    names = [name for name, _ in model.named_parameters()]
+    assert names[:6] == ["W.0.0", "W.0.1", "W.1.0", "W.1.1", "pair.0", "pair.1"]
+    assert "heads.a.w.0" in names and "heads.b" in names and "blocks.0.neurons.0.w.1" in names
+    assert len(model.parameters()) == 4 + 2 + 3 + 1 + 3
+    state = model.state_dict()
+    assert list(state) == names  # PyTorch's keys: exactly the parameters' names, one number each
+    assert [state[f"W.{i}.{j}"] for i in (0, 1) for j in (0, 1)] == [1.0, 2.0, 3.0, 4.0]
+    assert (state["pair.0"], state["pair.1"]) == (5.0, 6.0)
+    before = [p.data for p in model.parameters()]
+    opt = optim.SGD(model.parameters(), lr=0.01)
+    loss = model([1.0, -1.0]) ** 2
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    after = [p.data for p in model.parameters()]
+    assert all(a != b for a, b in zip(after[:7], before[:7]))  # the matrix, the pair and head "a" moved
+    model.load_state_dict(state)
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_values_kept_where_parameters_cannot_be_found_are_refused_by_name() -> None:
+    class Hidden(nn.Module):
+        def __init__(self) -> None:
+            self.bag = {Value(1.0)}
+
+    with pytest.raises(TypeError, match=r"'bag'.*set"):
+        Hidden().parameters()
+
+
+def test_a_module_cycle_is_a_clear_error_not_a_recursion_error() -> None:
+    parent = nn.MLP(2, [2, 1], seed=0)
+    parent.layers[0].parent = parent  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="module cycle"):
+        parent.parameters()
+
+
+def test_train_takes_a_bool() -> None:
+    with pytest.raises(TypeError, match="True or False"):
+        nn.MLP(2, [1], seed=0).train("no")  # type: ignore[arg-type]
+
+
+def test_each_neuron_of_a_layer_keeps_its_own_activation() -> None:
+    layer = nn.Layer(2, 2, seed=0)
+    layer.neurons[1] = nn.Neuron(2, "tanh", seed=1)
+    out = layer([1.0, -2.0])
+    assert out[0].op == "relu neuron" and out[1].op == "tanh"
+    with pytest.raises(AttributeError):
+        layer.neurons[0].activation = "tanh"  # type: ignore[misc]
+
+
+def test_micrograds_nonlin_keyword_is_understood() -> None:
+    assert nn.Neuron(2, nonlin=False, seed=0).activation == "linear"
+    assert all(n.activation == "relu" for n in nn.Layer(2, 3, nonlin=True, seed=0).neurons)
+
+
+def test_values_in_other_containers_or_class_attributes_are_refused() -> None:
+    import collections
+
+    class InDeque(nn.Module):
+        def __init__(self) -> None:
+            self.ws = collections.deque([Value(1.0)])
+
+    class InClass(nn.Module):
+        w = Value(1.0)
+
+    with pytest.raises(TypeError, match=r"'ws'.*deque"):
+        InDeque().parameters()
+    with pytest.raises(TypeError, match="class attribute"):
+        InClass().parameters()
+    np = pytest.importorskip("numpy")
+
+    class InArray(nn.Module):
+        def __init__(self) -> None:
+            self.W = np.array([[Value(1.0), Value(2.0)]], dtype=object)
+            self.data = np.zeros((100, 64))  # numbers: fine, and not searched element by element
+
+    with pytest.raises(TypeError, match=r"'W'.*ndarray"):
+        InArray().parameters()
+
+
+def test_two_parameters_with_one_name_are_an_error() -> None:
+    class Clash(nn.Module):
+        def __init__(self) -> None:
+            self.a = {"b": Value(1.0)}
+            setattr(self, "a.b", Value(2.0))
+
+    with pytest.raises(ValueError, match=r"share the name 'a\.b'"):
+        Clash().state_dict()
+
+
+def test_linear_repr_is_a_constructor_call() -> None:
+    assert repr(nn.Linear(2, 1, bias=False)) == "Linear(2, 1, bias=False)"
+
+
+# ---------------------------------------------------------------- bookkeeping: one walker
+
+
+def test_repr_of_a_module_that_contains_itself_is_a_clear_error_not_a_recursion_error() -> None:
+    parent = MLP(2, [2, 1], seed=0)
+    parent.layers[0].parent = parent  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="module cycle"):
+        repr(parent)
+
+
+@pytest.mark.parametrize("activation", ["prelu", lambda z: z.tanh() * 2.0, "tanh", "relu"])
+def test_a_model_is_freed_by_reference_counting_whatever_its_activation(activation: object) -> None:
+    import gc
+    import weakref
+
+    was_enabled = gc.isenabled()
+    gc.disable()  # only reference counting may free it
+    try:
+        model = MLP(2, [3, 1], activation=activation, seed=0)  # type: ignore[arg-type]
+        model([1.0, -1.0]).backward()
+        neuron = weakref.ref(model.layers[0].neurons[0])
+        del model
+        assert neuron() is None, "a reference cycle keeps the neuron alive"
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def test_state_dict_keys_are_the_named_parameters_each_one_number() -> None:
+    model = MLP(2, [3, 1], activation="prelu", seed=0)
+    state = model.state_dict()
+    assert list(state) == [name for name, _ in model.named_parameters()]
+    assert [state[name] for name in state] == [p.data for p in model.parameters()]
+    assert all(type(x) is float for x in state.values())
+    assert "layers.0.neurons.2.alpha" in state and "layers.1.neurons.0.w.2" in state
+
+
+def test_load_state_dict_takes_the_earlier_list_valued_keys_and_numpy_arrays() -> None:
+    model = MLP(2, [2, 1], seed=0)
+    old_style = {
+        "layers.0.neurons.0.w": [1.0, 1.0],
+        "layers.0.neurons.0.b": 0.0,
+        "layers.0.neurons.1.w": (1.0, 1.0),
+        "layers.0.neurons.1.b": -1.0,
+        "layers.1.neurons.0.w": [1.0, -2.0],
+        "layers.1.neurons.0.b": 0.0,
+    }
+    model.load_state_dict(old_style)
+    assert [model(x).data for x in ([0, 0], [0, 1], [1, 0], [1, 1])] == [0.0, 1.0, 1.0, 0.0]
+    np = pytest.importorskip("numpy")
+    model.load_state_dict({**old_style, "layers.1.neurons.0.w": np.array([2.0, -3.0])})
+    assert model.state_dict()["layers.1.neurons.0.w.1"] == -3.0
+    with pytest.raises(ValueError, match=r"stands for 2 parameters.*a list of 2 numbers, .*array\(\[1\.\]\)"):
+        model.load_state_dict({**old_style, "layers.1.neurons.0.w": np.array([1.0])})
+    assert model.state_dict()["layers.1.neurons.0.w.1"] == -3.0  # unchanged
+    with pytest.raises(ValueError, match=r"'layers\.1\.neurons\.0\.w\.0' twice"):
+        model.load_state_dict({**old_style, "layers.1.neurons.0.w.0": 1.0})
+
+
+def test_a_nested_list_of_parameters_loads_from_nested_lists_or_flat_names() -> None:
+    class Matrix(Module):
+        def __init__(self) -> None:
+            self.W = [[Value(0.0), Value(0.0)], [Value(0.0), Value(0.0)]]
+
+    m = Matrix()
+    m.load_state_dict({"W": [[1.0, 2.0], [3.0, 4.0]]})
+    assert m.state_dict() == {"W.0.0": 1.0, "W.0.1": 2.0, "W.1.0": 3.0, "W.1.1": 4.0}
+    m.load_state_dict({"W.0": [5.0, 6.0], "W.1.0": 7.0, "W.1.1": 8.0})
+    assert [p.data for p in m.parameters()] == [5.0, 6.0, 7.0, 8.0]
+
+
+class WithDataset(Module):
+    """A model that keeps its training data beside its parameters (rows of numbers, labels)."""
+
+    def __init__(self, rows: int, hidden: object = None) -> None:
+        self.net = MLP(2, [3, 1], seed=0)
+        self.X = [[i * 0.5, -i * 0.25] for i in range(rows)]
+        self.y = [i % 2 for i in range(rows)]
+        self.pairs = [(x, t) for x, t in zip(self.X, self.y)]
+        self.meta = {"name": "moons", "sizes": (rows, 2), "scale": None}
+        if hidden is not None:
+            self.pairs[-1] = (self.X[-1], hidden)
+
+
+def test_a_dataset_kept_as_an_attribute_is_passed_over_and_a_value_inside_it_still_found() -> None:
+    model = WithDataset(1000)
+    assert model.parameters() == model.net.parameters()
+    w = Value(1.0)
+    found = WithDataset(1000, hidden=w)  # a Value in the last row, in a list: a parameter
+    assert found.parameters()[-1] is w
+    assert found.named_parameters()[-1][0] == "pairs.999.1"
+    deeper = WithDataset(1000, hidden=(1.0, [2.0, (w,)]))  # three lists down, beside numbers
+    assert deeper.named_parameters()[-1] == ("pairs.999.1.1.1.0", w)
+    with pytest.raises(TypeError, match=r"'pairs\.999\.1'.*set"):
+        WithDataset(1000, hidden={Value(1.0)}).parameters()  # in a set: refused, by its path
+    with pytest.raises(TypeError, match=r"'pairs\.999\.1'.*deque"):
+        import collections
+
+        WithDataset(1000, hidden=collections.deque([Value(1.0)])).parameters()
+
+
+def test_setting_data_to_a_bool_or_a_non_number_is_refused_as_the_constructor_refuses_it() -> None:
+    v = Value(1.0)
+    for bad, kind in [(True, "bool"), ("2", "str"), (None, "NoneType")]:
+        with pytest.raises(TypeError, match=rf"real number.*{kind}"):
+            v.data = bad  # type: ignore[assignment]
+        with pytest.raises(TypeError, match=rf"real number.*{kind}"):
+            Value(bad)  # type: ignore[arg-type]
+    assert v.data == 1.0
+    v.data = 3  # an int is stored as a float, as Value(3) stores it
+    assert type(v.data) is float and v.data == 3.0
+
+
+def test_inputs_without_an_order_are_refused_not_silently_permuted() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    for unordered in ({1.0, 2.0}, {1.0: "a", 2.0: "b"}, (x for x in [1.0, 2.0])):
+        with pytest.raises(TypeError, match=r"list of 2 numbers or Values, in order"):
+            model(unordered)  # type: ignore[arg-type]
+    np = pytest.importorskip("numpy")
+    assert model(np.array([1.0, 2.0])).data == model([1.0, 2.0]).data
+
+
+def test_init_also_takes_the_bound_of_the_uniform_draw() -> None:
+    a, b = Layer(3, 2, init=0.5, seed=0), Layer(3, 2, seed=0)
+    assert [p.data for p in a.parameters()] != [p.data for p in b.parameters()]
+    assert all(-0.5 <= w.data <= 0.5 for n in a.neurons for w in n.w)
+    with pytest.raises(ValueError, match=r"init .* must be > 0"):
+        Neuron(2, init=-1.0)
+    with pytest.raises(ValueError, match="unknown init True"):
+        Neuron(2, init=True)  # type: ignore[arg-type]

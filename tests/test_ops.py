@@ -14,6 +14,9 @@ from op_catalogue import KINK_MARGIN, KINKS, OPS, Op
 
 from microgrand import Value, gradcheck, numerical_grad
 
+nan, inf = math.nan, math.inf
+
+
 IDS = [op.name for op in OPS]
 
 
@@ -143,3 +146,62 @@ def test_ops_record_op_names_and_inputs_in_order() -> None:
     r = 5 - a  # the number comes first
     assert r.children[1] is a and r.children[0].data == 5.0 and r.children[0].is_leaf
     assert a.op == "" and a.is_leaf and not d.is_leaf
+
+
+def test_relu_of_nan_is_nan_and_passes_the_gradient_as_pytorch() -> None:
+    x = Value(nan)
+    y = x.relu()
+    y.backward()
+    assert math.isnan(y.data) and x.grad == 1.0  # PyTorch: relu(nan) = nan, slope 1 (nan > 0 fails its mask)
+
+
+def test_leaky_relu_and_prelu_of_nan_are_nan() -> None:
+    assert math.isnan(Value(nan).leaky_relu().data)
+    alpha = Value(0.25)
+    y = Value(nan).prelu(alpha)
+    y.backward()
+    assert math.isnan(y.data) and math.isnan(alpha.grad)
+
+
+def test_division_of_tiny_numbers_does_not_underflow_b_squared() -> None:
+    a, b = Value(1e-300), Value(1e-170)
+    y = a / b
+    y.backward()
+    assert y.data == pytest.approx(1e-130, rel=1e-15)
+    assert a.grad == pytest.approx(1e170, rel=1e-15) and b.grad == pytest.approx(-1e40, rel=1e-15)
+
+
+def test_division_of_huge_numbers_does_not_overflow_b_squared() -> None:
+    a, b = Value(1e308), Value(1e155)
+    (a / b).backward()
+    assert b.grad == pytest.approx(-0.01, rel=1e-12)  # exact: -a/b² = -1e308/1e310
+
+
+def test_x_over_x_has_derivative_exactly_zero() -> None:
+    x = Value(0.1)
+    (x / x).backward()
+    assert x.grad == 0.0
+    x = Value(0.1)
+    (3.0 / x).backward()
+    assert x.grad == pytest.approx(-300.0, rel=1e-15)
+
+
+def test_tanh_keeps_the_digits_of_its_derivative_where_tanh_is_near_1() -> None:
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 50
+    for x in (-8.969260007355855, 5.0, 12.5, -17.0):
+        v = Value(x)
+        v.tanh().backward()
+        exact = float(mpmath.sech(mpmath.mpf(x)) ** 2)
+        assert v.grad == pytest.approx(exact, rel=1e-14)  # 1 - t·t is off by ~1e-9 here
+
+
+def test_negative_infinity_to_a_fractional_power_is_c_pow_not_an_error() -> None:
+    assert (Value(-inf) ** 1.5).data == inf and (Value(-inf) ** -1.5).data == 0.0  # as PyTorch
+    assert (Value(-inf) ** 2).data == inf and (Value(-inf) ** 3).data == -inf
+
+
+def test_sqrt_at_negative_zero_has_slope_minus_inf_as_pytorch() -> None:
+    x = Value(-0.0)
+    x.sqrt().backward()
+    assert x.grad == -inf

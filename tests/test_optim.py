@@ -76,7 +76,7 @@ def test_optimizers_reject_bad_parameters_and_betas():
         Adam([Value(1.0)], lr=-1e-3)
     with pytest.raises(ValueError, match=r"betas\[1\]"):
         Adam([Value(1.0)], betas=(0.9, 1.0))
-    with pytest.raises(ValueError, match="empty parameter list"):
+    with pytest.raises(ValueError, match="non-empty list of Values, got an empty one"):
         SGD([], lr=0.1)
     with pytest.raises(TypeError, match="single Value"):
         SGD(Value(1.0), lr=0.1)  # type: ignore[arg-type]

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from microgrand import Value
+from microgrand import Value, data, losses, nn, optim, train
 from microgrand.data import make_blobs, make_moons, make_xor, train_val_split
 from microgrand.losses import cross_entropy, hinge_loss, l2_penalty, mse_loss
 from microgrand.nn import MLP, Dropout, Layer, Linear, Module
 from microgrand.optim import SGD, Adam
 from microgrand.train import EarlyStopping, fit
 from microgrand.train import accuracy as accuracy_of
+
+nan, inf = math.nan, math.inf
 
 
 def test_early_stopping_stops_after_patience_epochs_without_improvement():
@@ -281,3 +285,46 @@ def test_numpy_arrays_work_wherever_lists_of_numbers_do() -> None:
     assert accuracy_of(arrays, Xn, yn) == accuracy_of(lists, X, y)
     with pytest.raises(TypeError, match="real number"):
         arrays(Xn[:2])  # a 2-D array is not one sample
+
+
+@pytest.mark.parametrize(
+    ("lr", "saved"),
+    [(1e300, False), (1e150, True)],  # nan in epoch 1; inf in epoch 2, after a finite (best) epoch 1
+)
+def test_fit_stops_at_the_first_non_finite_loss_and_keeps_finite_weights(lr: float, saved: bool) -> None:
+    X, y = data.make_moons(60, noise=0.1, seed=0, signed=True)
+    model = nn.MLP(2, [8, 1], seed=0)
+    stopper = train.EarlyStopping(patience=3)
+    with pytest.raises(train.TrainingDiverged, match=r"epoch \d+.*not a finite number.*learning rate") as err:
+        train.fit(
+            model,
+            X,
+            y,
+            loss_fn=losses.hinge_loss,
+            optimizer=optim.SGD(model.parameters(), lr=lr),
+            val=(X[:10], y[:10]),
+            early_stopping=stopper,
+            epochs=20,
+            quiet=True,
+        )
+    assert all(math.isfinite(p.data) for p in model.parameters())
+    assert all(math.isfinite(loss) for loss in err.value.history.train_loss)
+    # a best state is saved only from a finite epoch, and then holds finite weights
+    assert (stopper.best_state is not None) == saved
+    assert all(math.isfinite(v) for v in (stopper.best_state or {}).values())
+
+
+def test_early_stopping_never_takes_a_nan_loss_as_best() -> None:
+    stopper = train.EarlyStopping(patience=2)
+    stopper.step(1.0)
+    stopper.step(nan)
+    assert stopper.best_loss == 1.0 and stopper.best_epoch == 1
+    assert stopper.step(nan)  # nan is no improvement: patience runs out
+    fresh = train.EarlyStopping()
+    fresh.step(nan)
+    assert fresh.best_epoch == 0 and fresh.best_loss == inf
+
+
+def test_early_stopping_names_a_value_passed_for_a_number() -> None:
+    with pytest.raises(TypeError, match=r"loss\.data"):
+        train.EarlyStopping().step(Value(1.0))  # type: ignore[arg-type]
