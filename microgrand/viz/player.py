@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from .engine import Value
-from .graph import backward_steps, trace
+from ..engine import Value
+from ..graph import backward_steps, trace
 from .style import FORWARD, HIGHLIGHT, PARTIAL, UNKNOWN, num, printable
 from .svg import Scene
 
@@ -177,7 +177,7 @@ def page(svg: str, frames: list[Frame], interval_ms: int, title: str) -> str:
         svg,
         count=1,
     )
-    script = resources.files("microgrand").joinpath("player.js").read_text(encoding="utf-8")
+    script = resources.files("microgrand.viz").joinpath("player.js").read_text(encoding="utf-8")
     colours = {"backward": HIGHLIGHT, "forward": FORWARD, "partial": PARTIAL, "unknown": UNKNOWN}
     spec = {"frames": [f.to_json() for f in frames], "interval": interval_ms, "colours": colours}
     data = json.dumps(spec, ensure_ascii=True)

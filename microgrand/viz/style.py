@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import unicodedata
 
-from .engine import Value
+from ..engine import Value
 
 # kind: (fill colour, what it means), in the order of the legend
 KINDS: dict[str, tuple[str, str]] = {

@@ -71,9 +71,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ..engine import Value
+from ..graph import BackwardStep, Edge, GradientPass, backward_steps, trace
 from .dot import INSTALL_DOT, INSTALL_GRAPHVIZ_PACKAGE, GraphvizNotFoundError, digraph_class
-from .engine import Value
-from .graph import BackwardStep, Edge, GradientPass, backward_steps, trace
 from .player import Frame, fit_texts, make_frames, page, standalone
 from .style import HIGHLIGHT, KINDS, UNKNOWN, kind, num, number_of, shown_text
 from .svg import make_scene, to_svg

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from .engine import Value
-from .graph import trace
+from ..engine import Value
+from ..graph import trace
 from .layout import layered_layout
 from .style import KINDS, kind, num, number_of, shown_text, text_width
 
