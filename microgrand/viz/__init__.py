@@ -74,7 +74,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from ..engine import Value
 from ..graph import BackwardStep, Edge, GradientPass, backward_steps, trace
 from .dot import INSTALL_DOT, INSTALL_GRAPHVIZ_PACKAGE, GraphvizNotFoundError, digraph_class
-from .player import Frame, fit_texts, make_frames, page, standalone
+from .lab import frames_for
+from .player import Frame, fit_texts, page, standalone
 from .style import HIGHLIGHT, KINDS, UNKNOWN, kind, num, number_of, shown_text
 from .svg import make_scene, to_svg
 
@@ -104,6 +105,7 @@ __all__ = [
 RANKDIRS = ("LR", "TB", "RL", "BT")
 DEFAULT_MAX_NODES = 200
 DEFAULT_INTERVAL_MS = 900
+MAX_INTERVAL_MS = 60_000  # a browser's timer takes at most 2**31 - 1 ms, and runs at once past it
 
 
 def draw_dot(
@@ -225,6 +227,9 @@ def stepper(
     show_local_grads: bool = True,
     interval_ms: int = DEFAULT_INTERVAL_MS,
     rankdir: str = "LR",
+    mode: str = "reverse",
+    wrt: Value | None = None,
+    quiz: bool = False,
 ) -> Player:
     """A player that steps through the forward and the backward pass of `root`.
 
@@ -239,17 +244,27 @@ def stepper(
     params: leaves to draw as parameters (green), e.g. ``model.parameters()``.
     max_nodes: draw the Values nearest the root, as `draw_dot` does.
     show_local_grads: write ∂result/∂input on each input edge in every frame.
-    interval_ms: time between frames when playing.
+    interval_ms: time between frames when playing (1 ms to a minute).
+    mode: "reverse" (backpropagation, the default) or "forward": tangents d(node)/d(wrt)
+        flow from the input `wrt` (a leaf of the graph) to the output, one operation a frame.
+    quiz: before each backward step shows the gradient it passes on, ask the learner for it.
+
+    Pointing at (or tapping) an edge says its local derivative and its formula, and
+    the chain-rule product once it is known; a box, its gradient as the sum over its uses.
     """
     param_set = _check("stepper", root, rankdir, max_nodes, params)
-    if isinstance(interval_ms, bool) or not isinstance(interval_ms, int) or interval_ms < 1:
-        raise ValueError(f"interval_ms must be a whole number of milliseconds >= 1, got {interval_ms!r}")
+    if isinstance(interval_ms, bool) or not isinstance(interval_ms, int) or not 1 <= interval_ms <= MAX_INTERVAL_MS:
+        raise ValueError(
+            f"interval_ms must be a whole number of milliseconds from 1 to {MAX_INTERVAL_MS:,} (a minute), "
+            f"got {interval_ms!r}"
+        )
     scene = make_scene(root, param_set, max_nodes, True, show_local_grads, labelled=True)
-    frames = make_frames(root, scene)
+    frames, extra = frames_for(root, scene, mode, wrt, quiz)
     fit_texts(scene, frames)
     svg = to_svg(scene, rankdir, legend=False)
     name = shown_text(root, "label") or "the output"
-    return Player(svg, frames, interval_ms, f"Backpropagation through {name}, step by step")
+    what = "Backpropagation" if mode == "reverse" else "Forward mode"
+    return Player(svg, frames, interval_ms, f"{what} through {name}, step by step", extra)
 
 
 class SVGDrawing:
@@ -277,15 +292,18 @@ class Player:
     `frames` lists them (each a `microgrand.player.Frame`: caption, what changes).
     """
 
-    def __init__(self, svg: str, frames: list[Frame], interval_ms: int, title: str) -> None:
+    def __init__(
+        self, svg: str, frames: list[Frame], interval_ms: int, title: str, extra: dict[str, Any] | None = None
+    ) -> None:
         self.svg = svg  # the picture of the last frame, also what shows where scripts do not run
         self.frames = frames
         self.interval_ms = interval_ms
         self.title = title
+        self.extra = extra or {}  # what the page shows beside the frames (lab.frames_for)
 
     def to_html(self) -> str:
         """The player as an HTML fragment (with its script and data): paste it into any page."""
-        return page(self.svg, self.frames, self.interval_ms, self.title)
+        return page(self.svg, self.frames, self.interval_ms, self.title, self.extra)
 
     def _repr_html_(self) -> str:
         return self.to_html()

@@ -19,16 +19,18 @@ so where scripts do not run (a code host's preview) the graph is still there.
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 from ..engine import Value
-from ..graph import backward_steps, trace
+from ..graph import BackwardStep, backward_steps, trace
 from .style import FORWARD, HIGHLIGHT, PARTIAL, UNKNOWN, num, printable
 from .svg import Scene
 
@@ -45,9 +47,11 @@ class Frame:
     lit: int = -1  # the box at work, -1 for none
     edges: list[tuple[int, str]] = field(default_factory=list)  # (arrow, its label in this frame)
     backward: bool = False  # red (backward) or blue (forward) light
+    steps: list[BackwardStep] = field(default_factory=list)  # the backward steps this frame shows
+    quiz: dict[str, Any] | None = None  # what the learner is asked before this frame tells (lab.py)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "c": self.caption,
             "d": self.data,
             "g": [[i, t, int(p)] for i, t, p in self.grads],
@@ -55,6 +59,9 @@ class Frame:
             "e": self.edges,
             "b": int(self.backward),
         }
+        if self.quiz is not None:
+            out["q"] = self.quiz
+        return out
 
 
 def make_frames(root: Value, scene: Scene) -> list[Frame]:
@@ -71,7 +78,8 @@ def make_frames(root: Value, scene: Scene) -> list[Frame]:
         for v in everything:
             if v.is_leaf:
                 v.grad = 0.0
-        steps = list(backward_steps(root))
+        # only the steps that touch a drawn Value are kept: a cut million-node graph is walked, not stored
+        steps = [s for s in backward_steps(root) if s.node in index or any(p.input in index for p in s.passes)]
     finally:
         for v, g in zip(everything, saved):
             v.grad = g
@@ -112,6 +120,7 @@ def make_frames(root: Value, scene: Scene) -> list[Frame]:
         )
     )
     waiting: list[tuple[int, str, bool]] = []  # grads changed by steps beyond the cut
+    beyond: list[BackwardStep] = []  # and those steps
     k = 0
     for step in steps:
         changes = []
@@ -124,6 +133,7 @@ def make_frames(root: Value, scene: Scene) -> list[Frame]:
                 )
         if step.node not in index:
             waiting += changes
+            beyond.append(step)
             continue
         k += 1
         i = index[step.node]
@@ -138,13 +148,16 @@ def make_frames(root: Value, scene: Scene) -> list[Frame]:
         caption = f"Backward step {k} of {len(drawn_steps)}: {names.of(step.node)} passes " + _and(told)
         if any(more for _, _, more in changes):
             caption += " (a grad marked “so far” is a running sum: that input is used again)"
-        frames.append(Frame(caption, grads=waiting + changes, lit=i, edges=edges, backward=True))
-        waiting = []
+        frames.append(
+            Frame(caption, grads=waiting + changes, lit=i, edges=edges, backward=True, steps=[*beyond, step])
+        )
+        waiting, beyond = [], []
     frames.append(
         Frame(
             f"Done: every grad is d{r}/d(that Value), as backward() leaves it.",
             grads=waiting,
             backward=True,
+            steps=beyond,
         )
     )
     return frames
@@ -166,23 +179,54 @@ def fit_texts(scene: Scene, frames: list[Frame]) -> None:
         box.grad = _last_first(g)
 
 
-def page(svg: str, frames: list[Frame], interval_ms: int, title: str) -> str:
-    """The player as an HTML fragment: controls, caption, the picture, the frames and the script."""
+def page(svg: str, frames: list[Frame], interval_ms: int, title: str, extra: dict[str, Any] | None = None) -> str:
+    """The player as an HTML fragment: the caption, the picture, the frames and the script.
+
+    Without its script (an untrusted notebook, whose sanitiser drops scripts, inline SVG
+    and the `hidden` attribute alike; a code host's preview) the fragment is the last
+    frame's caption and the picture as an ``<img>`` of SVG, which every sanitiser tested
+    keeps (see `picture`). The script builds the controls (`ui` in its data) and turns
+    the picture back into inline SVG, whose texts and colours it changes frame by frame.
+    """
     # unique across kernels and reruns too: a notebook can hold outputs of earlier sessions
     pid = f"mg-player-{uuid.uuid4().hex[:12]}"
-    # the picture fits the page's width (never wider than drawn), with or without the script
-    svg = re.sub(
-        r'^<svg ([^>]*?)width="(\d+)" height="\d+"',
-        r'<svg \1width="100%" style="max-width:\2px; max-height:75vh; display:block; margin:0 auto"',
-        svg,
-        count=1,
-    )
     script = resources.files("microgrand.viz").joinpath("player.js").read_text(encoding="utf-8")
     colours = {"backward": HIGHLIGHT, "forward": FORWARD, "partial": PARTIAL, "unknown": UNKNOWN}
-    spec = {"frames": [f.to_json() for f in frames], "interval": interval_ms, "colours": colours}
+    spec = {
+        "frames": [f.to_json() for f in frames],
+        "interval": interval_ms,
+        "colours": colours,
+        "ui": _controls(len(frames), extra or {}),
+        **(extra or {}),
+    }
     data = json.dumps(spec, ensure_ascii=True)
     data = data.replace("<", "\\u003c")  # so no text in the data can end or open a script element
-    last = len(frames) - 1
+    return (
+        f'<div class="mg-player" id="{pid}" role="group" aria-label="{html.escape(title)}" tabindex="0" '
+        f'data-lm-suppress-shortcuts="true" style="font-family: Helvetica, Arial, sans-serif; font-size: 13px">'
+        f'<p class="mg-caption" role="status" style="margin:6px 0; min-height:2.6em">'
+        f"{html.escape(frames[-1].caption)}</p>"
+        f'<div class="mg-view">{picture(svg, title)}</div>'
+        f'<script type="application/json" class="mg-data">{data}</script>'
+        f"<script>{script}\nmicrogradPlayer(document.currentScript, {json.dumps(pid)});</script></div>"
+    )
+
+
+def picture(svg: str, alt: str) -> str:
+    """`svg` as an ``<img>`` with a data: URL: what JupyterLab and Notebook 7 show of an untrusted
+    notebook's HTML (they drop inline ``<svg>``, and show no ``image/svg+xml`` output at all)."""
+    size = re.match(r'<svg [^>]*?width="(\d+)"', svg)
+    width = f' width="{size.group(1)}"' if size else ""
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (
+        f'<img class="mg-picture" alt="{html.escape(alt)}"{width} '
+        f'style="max-width:100%; height:auto; display:block; margin:0 auto" src="data:image/svg+xml;base64,{data}">'
+    )
+
+
+def _controls(count: int, extra: dict[str, Any]) -> str:
+    """The controls the script adds above and below the caption (absent where no script runs)."""
+    last = count - 1
     buttons = [
         ("first", "First step", "|◀"),
         ("prev", "Previous step", "◀"),
@@ -190,22 +234,32 @@ def page(svg: str, frames: list[Frame], interval_ms: int, title: str) -> str:
         ("next", "Next step", "▶"),
         ("last", "Last step", "▶|"),
     ]
-    controls = _buttons(buttons)
-    zoom = _buttons([("zoomout", "Zoom out", "−"), ("zoomin", "Zoom in", "+"), ("fit", "Fit", "⤢")])
+    zoom = _buttons([("zoomout", "Zoom out", "−"), ("zoomin", "Zoom in", "+"), ("fit", "Fit", "Fit")])
+    follow = (
+        '<label style="white-space:nowrap"><input type="checkbox" class="mg-follow" checked> '
+        "Follow the node at work</label>"
+    )
+    quiz = (
+        '<div class="mg-quiz" hidden style="margin:4px 0; padding:6px; border:1px solid #cc0000; border-radius:4px">'
+        '<input type="text" inputmode="decimal" class="mg-answer" aria-label="Your gradient" '
+        'placeholder="Your gradient" style="width:9em"> '
+        + _buttons([("check", "Check", "Check"), ("reveal", "Show", "Show")])
+        + '<p class="mg-hint" aria-live="polite" style="margin:4px 0 0 0"></p></div>'
+        if extra.get("quiz")
+        else ""
+    )
+    note = extra.get("note")
     return (
-        f'<div class="mg-player" id="{pid}" role="group" aria-label="{html.escape(title)}" tabindex="0" '
-        f'style="font-family: Helvetica, Arial, sans-serif; font-size: 13px">'
-        f'<div class="mg-controls" hidden style="gap:4px; align-items:center; flex-wrap:wrap">'
-        f'{controls}<input type="range" min="0" max="{last}" value="{last}" step="1" '
-        f'aria-label="Frame" style="flex:1; min-width:120px">'
-        f'<span class="mg-count" style="min-width:5em; text-align:right">{last + 1} / {last + 1}</span>'
-        f"{zoom}</div>"
-        f'<p class="mg-caption" role="status" style="margin:6px 0; min-height:2.6em">'
-        f"{html.escape(frames[-1].caption)}</p>"
-        f'<div class="mg-view" style="overflow:hidden; border:1px solid #ddd; cursor:grab; '
-        f'touch-action:none">{svg}</div>'
-        f'<script type="application/json" class="mg-data">{data}</script>'
-        f"<script>{script}\nmicrogradPlayer(document.currentScript, {json.dumps(pid)});</script></div>"
+        f'<div class="mg-controls" style="display:flex; gap:4px; align-items:center; flex-wrap:wrap">'
+        f"{_buttons(buttons)}"
+        f'<input type="range" min="0" max="{last}" value="0" step="1" aria-label="Frame" '
+        f'style="flex:1; min-width:120px">'
+        f'<span class="mg-count" style="min-width:5em; text-align:right">1 / {count}</span>'
+        f"{zoom}{follow}</div>"
+        f"{quiz}"
+        f'<p class="mg-explain" aria-live="polite" style="margin:4px 0; min-height:1.3em; color:#333">'
+        "Point at (or tap) an edge or a box to see its derivative.</p>"
+        + (f'<p class="mg-note" style="margin:4px 0">{html.escape(note)}</p>' if note else "")
     )
 
 
@@ -226,7 +280,7 @@ class _Names:
 
     def of(self, v: Value) -> str:
         if v.label:
-            return printable(str(v.label))
+            return isolated(printable(str(v.label)))
         if v.is_leaf:
             return _minus(num(v.data))
         formula = self.formula(v)
@@ -241,7 +295,7 @@ class _Names:
     def formula(self, v: Value, depth: int = 3) -> str:
         """``a * b + c``, ``tanh(x)``, ``relu neuron(w0, x0, …)``: the op and what it took
         (inputs without a label by their own formula, `depth` levels down, then "…")."""
-        op = printable(str(v.op))
+        op = isolated(printable(str(v.op)))
         if op in _PRECEDENCE and len(v.children) == 2:
             left, right = (self._operand(c, depth, op, k == 1) for k, c in enumerate(v.children))
             return f"{left} {op} {right}"
@@ -261,6 +315,16 @@ class _Names:
 
 
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
+_BIDI = {"R", "AL", "AN", "LRE", "LRO", "RLE", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+
+
+def isolated(name: str) -> str:
+    """A name that holds right-to-left letters or bidi controls, between U+2068 and U+2069
+    (first-strong isolate ... pop): it is laid out on its own and cannot reorder the
+    sentence around it (an RLO in a label would otherwise turn "w * x = −6" into "w6− = x *")."""
+    if any(unicodedata.bidirectional(c) in _BIDI for c in name):
+        return f"\u2068{name}\u2069"
+    return name
 
 
 def _and(parts: list[str]) -> str:
