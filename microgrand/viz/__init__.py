@@ -75,7 +75,7 @@ from ..engine import Value
 from ..graph import BackwardStep, Edge, GradientPass, backward_steps, trace
 from .dot import INSTALL_DOT, INSTALL_GRAPHVIZ_PACKAGE, GraphvizNotFoundError, digraph_class
 from .lab import frames_for
-from .player import Frame, fit_texts, page, standalone
+from .player import Frame, fit_texts, page, picture, standalone
 from .style import HIGHLIGHT, KINDS, UNKNOWN, kind, num, number_of, shown_text
 from .svg import make_scene, to_svg
 
@@ -275,6 +275,10 @@ class SVGDrawing:
 
     def _repr_svg_(self) -> str:
         return self.svg
+
+    def _repr_html_(self) -> str:
+        # an untrusted notebook shows no image/svg+xml, but keeps an <img> of it in HTML
+        return picture(self.svg, "A computation graph drawn by microgrand")
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the SVG to `path` (an .svg file) and return the path."""

@@ -75,18 +75,21 @@ function microgradPlayer(script, id) {
 
   // Boxes are sized for Helvetica's widths (Arial and Liberation Sans share them). In a
   // wider font a text could spill out of its cell: squeeze it to fit instead.
-  function fit(t) {
-    t.removeAttribute("textLength");
-    var room = Number(t.getAttribute("data-fit") || 0);
-    if (room && t.getComputedTextLength() > room) {
-      t.setAttribute("textLength", String(room));
+  // All writes, then all reads, then all writes: one layout per frame, however big the graph.
+  var fitted = svg.querySelectorAll("[data-fit]");
+  function fitTexts() {
+    fitted.forEach(function (t) { t.removeAttribute("textLength"); });
+    var long = [];
+    fitted.forEach(function (t) {
+      if (t.getComputedTextLength() > Number(t.getAttribute("data-fit"))) long.push(t);
+    });
+    long.forEach(function (t) {
+      t.setAttribute("textLength", t.getAttribute("data-fit"));
       t.setAttribute("lengthAdjust", "spacingAndGlyphs");
-    }
+    });
   }
   function setText(t, s) {
-    if (t.textContent === s) return;
-    t.textContent = s;
-    fit(t);
+    if (t.textContent !== s) t.textContent = s;
   }
 
   var shown = 0;
@@ -144,6 +147,7 @@ function microgradPlayer(script, id) {
         labels[c[0]].setAttribute("data-lit", "1");
       }
     });
+    fitTexts();
     caption.textContent = masked ? fr.q.ask : fr.c;
     slider.value = String(f);
     count.textContent = (f + 1) + " / " + frames.length;
