@@ -14,14 +14,15 @@ Each text is made here once, in Python; `player.js` only shows them.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ..engine import Value
 from ..graph import trace
 from ..tangents import forward_steps
-from .player import Frame, _minus, _Names, make_frames
+from .frames import Frame, _minus, _Names, make_frames
+from .scene import Scene, make_scene, replayed_pass
 from .style import num
-from .svg import Scene
 
 MAX_TERMS = 6  # terms of a sum written out; the rest are counted
 
@@ -75,10 +76,11 @@ def explore(root: Value, scene: Scene, frames: list[Frame], names: _Names) -> di
     grads: dict[int, float] = {0: 1.0}
     known: dict[int, int] = {0: next((f for f, fr in enumerate(frames) if fr.backward), 0)}
     for f, frame in enumerate(frames):
-        for step in frame.steps:
+        for drawn in frame.steps:
+            step = drawn.backward
             node = step.node
-            arrows = scene.inputs[index[node]] if node in index else [None] * len(step.passes)
-            for p, a in zip(step.passes, arrows):
+            ends: list[int | None] = [a for a, _ in drawn.passes] or [None] * len(step.passes)
+            for p, a in zip(step.passes, ends):
                 product = f"{_n(p.local_grad)} × {_n(step.upstream)}"
                 if a is not None:
                     edge = edges[a]
@@ -104,33 +106,51 @@ def explore(root: Value, scene: Scene, frames: list[Frame], names: _Names) -> di
     return {"edges": edges, "nodes": nodes}
 
 
-def add_quiz(root: Value, frames: list[Frame], scene: Scene, names: _Names) -> None:
+def add_quiz(root: Value, frames: list[Frame], names: _Names) -> None:
     """Give each drawn backward step a question: the gradient of the first input it reaches."""
-    index = {v: i for i, v in enumerate(scene.values)}
     r = _root_name(root, names)
     for frame in frames:
-        if not frame.steps or frame.lit < 0 or frame.steps[-1].node not in index:
+        if not frame.steps or frame.lit < 0 or frame.steps[-1].box is None:
             continue
-        step = frame.steps[-1]
+        step = frame.steps[-1].backward
         first = step.passes[0]
         x, node = names.of(first.input), names.of(step.node)
         mine = [p for p in step.passes if p.input is first.input]
         answer = mine[-1].grad_after
         before = mine[0].grad_after - mine[0].contribution  # what it had from earlier uses
         hints = [
-            [_float(first.local_grad), f"That is the local derivative ∂{node}/∂{x}. Multiply it by the "
-             f"upstream gradient, the grad of {node} ({_n(step.upstream)})."],
-            [_float(step.upstream), f"That is the upstream gradient, the grad of {node}. Multiply it by "
-             f"the local derivative ∂{node}/∂{x} = {_n(first.local_grad)} (on the edge)."],
+            [
+                _float(first.local_grad),
+                f"That is the local derivative ∂{node}/∂{x}. Multiply it by the "
+                f"upstream gradient, the grad of {node} ({_n(step.upstream)}).",
+            ],
+            [
+                _float(step.upstream),
+                f"That is the upstream gradient, the grad of {node}. Multiply it by "
+                f"the local derivative ∂{node}/∂{x} = {_n(first.local_grad)} (on the edge).",
+            ],
         ]
         if len(mine) > 1:
-            hints.append([_float(first.contribution), f"{x} is used {len(mine)} times by {node}: its "
-                          "gradient is the sum over its uses, add every edge's share."])
+            hints.append(
+                [
+                    _float(first.contribution),
+                    f"{x} is used {len(mine)} times by {node}: its "
+                    "gradient is the sum over its uses, add every edge's share.",
+                ]
+            )
         if before != 0.0:
-            hints.append([_float(sum(p.contribution for p in mine)), f"{x} already had {_n(before)} from "
-                          "another use: its gradient is the sum over its uses, add this share to it."])
-        masked = [[a, f"{_n(p.local_grad)} × {_n(step.upstream)} = ?"]
-                  for p, a in zip(step.passes, scene.inputs[frame.lit]) if a is not None]
+            hints.append(
+                [
+                    _float(sum(p.contribution for p in mine)),
+                    f"{x} already had {_n(before)} from "
+                    "another use: its gradient is the sum over its uses, add this share to it.",
+                ]
+            )
+        masked = [
+            [a, f"{_n(p.local_grad)} × {_n(step.upstream)} = ?"]
+            for p, (a, _) in zip(step.passes, frame.steps[-1].passes)
+            if a is not None
+        ]
         frame.quiz = {
             "who": x,
             "answer": _float(answer),
@@ -145,7 +165,9 @@ def add_quiz(root: Value, frames: list[Frame], scene: Scene, names: _Names) -> N
         }
 
 
-def forward_frames(root: Value, scene: Scene, wrt: Value, names: _Names) -> tuple[list[Frame], dict[str, Any]]:
+def forward_frames(
+    root: Value, scene: Scene, wrt: Value, names: _Names
+) -> tuple[list[Frame], dict[str, Any]]:
     """Forward mode's frames with respect to `wrt`, and what pointing at an edge or box says."""
     index = {v: i for i, v in enumerate(scene.values)}
     x, r = names.of(wrt), _root_name(root, names)
@@ -154,16 +176,19 @@ def forward_frames(root: Value, scene: Scene, wrt: Value, names: _Names) -> tupl
     first = Frame(
         f"Forward mode with respect to {x}: each Value carries its value and its tangent, its "
         f"derivative by {x}. {x}'s tangent is ∂{x}/∂{x} = 1, every other input's is 0 (it does "
-        f"not change when {x} does). The {len(steps)} operation{'s' if len(steps) != 1 else ''} have not run yet.",
+        f"not change when {x} does). The {len(steps)} operation{'s' if len(steps) != 1 else ''} "
+        "have not run yet.",
         data=[(i, f"data {num(v.data)}" if v.is_leaf else "data ?") for i, v in enumerate(scene.values)],
-        grads=[(i, _tangent(tangent.get(v, 0.0)) if v.is_leaf else "tangent ?", False)
-               for i, v in enumerate(scene.values)],
+        grads=[
+            (i, _tangent(tangent.get(v, 0.0)) if v.is_leaf else "tangent ?", False)
+            for i, v in enumerate(scene.values)
+        ],
     )
     frames = [first]
     edges: list[list[Any] | None] = [None] * len(scene.arrows)
+    chosen, other = "1: this is the input you chose", f"0: it does not depend on {x}"
     nodes: list[list[Any] | None] = [
-        [f"∂{names.of(v)}/∂{x} = {'1: this is the input you chose' if v is wrt else '0: it does not depend on ' + x}", 0]
-        if v.is_leaf else None
+        [f"∂{names.of(v)}/∂{x} = {chosen if v is wrt else other}", 0] if v.is_leaf else None
         for v in scene.values
     ]
     for k, step in enumerate(steps, 1):
@@ -175,19 +200,25 @@ def forward_frames(root: Value, scene: Scene, wrt: Value, names: _Names) -> tupl
                 lit_edges.append((a, f"{_n(t.local_grad)} × {_n(t.tangent)} = {_n(t.contribution)}"))
                 edges[a] = [
                     f"{local_formula(node, n, names)} = {_n(t.local_grad)}",
-                    f"chain rule, forward: ∂{names.of(t.input)}/∂{x} = {_n(t.tangent)} goes up this edge as "
-                    f"{_n(t.local_grad)} × {_n(t.tangent)} = {_n(t.contribution)}, its share of ∂{names.of(node)}/∂{x}",
+                    f"chain rule, forward: ∂{names.of(t.input)}/∂{x} = {_n(t.tangent)} goes up this edge "
+                    f"as {_n(t.local_grad)} × {_n(t.tangent)} = {_n(t.contribution)}, "
+                    f"its share of ∂{names.of(node)}/∂{x}",
                     len(frames),
                 ]
-        nodes[i] = [f"∂{names.of(node)}/∂{x} = {_n(step.tangent)} = {_sum(shares)} (one term per input)", len(frames)]
-        frames.append(Frame(
-            f"Forward step {k} of {len(steps)}: {names.computes(node)} = {_minus(num(node.data))}, and its "
-            f"tangent ∂{names.of(node)}/∂{x} = {_sum(shares)} = {_n(step.tangent)}",
-            data=[(i, f"data {num(node.data)}")],
-            grads=[(i, _tangent(step.tangent), False)],
-            lit=i,
-            edges=lit_edges,
-        ))
+        nodes[i] = [
+            f"∂{names.of(node)}/∂{x} = {_n(step.tangent)} = {_sum(shares)} (one term per input)",
+            len(frames),
+        ]
+        frames.append(
+            Frame(
+                f"Forward step {k} of {len(steps)}: {names.computes(node)} = {_minus(num(node.data))}, "
+                f"and its tangent ∂{names.of(node)}/∂{x} = {_sum(shares)} = {_n(step.tangent)}",
+                data=[(i, f"data {num(node.data)}")],
+                grads=[(i, _tangent(step.tangent), False)],
+                lit=i,
+                edges=lit_edges,
+            )
+        )
     result = steps[-1].tangent if steps and steps[-1].node is root else (1.0 if root is wrt else 0.0)
     frames.append(Frame(f"Done: ∂{r}/∂{x} = {_n(result)}, from one forward pass that carried tangents."))
     return frames, {"edges": edges, "nodes": nodes}
@@ -227,50 +258,88 @@ def _sum(parts: list[str]) -> str:
     return " + ".join(parts) if parts else "0"
 
 
-
 MODES = ("reverse", "forward")
 MAX_PLAYER_VALUES = 2000  # drawn Values: more, and a click redraws too much to feel immediate
 
 
-def frames_for(
-    root: Value, scene: Scene, mode: str, wrt: Value | None, quiz: bool
-) -> tuple[list[Frame], dict[str, Any]]:
-    """The frames of a player of `mode`, and what its page needs beside them (explore, quiz, note)."""
+def lab(
+    root: Value,
+    params: set[Value],
+    max_nodes: int | None,
+    show_local_grads: bool,
+    mode: str,
+    wrt: Value | None,
+    quiz: bool,
+) -> tuple[Scene, list[Frame], dict[str, Any]]:
+    """The scene and frames of a player of `mode`, and what its page needs beside them."""
     if mode not in MODES:
         raise ValueError(f'mode must be "reverse" (backpropagation) or "forward" (tangents), got {mode!r}')
     if not isinstance(quiz, bool):
         raise TypeError(f"quiz must be True or False, got {quiz!r}")
+    if mode == "reverse" and wrt is not None:
+        raise ValueError(
+            "wrt= chooses the input of forward mode; reverse mode gives every gradient at once. "
+            'Use stepper(root, mode="forward", wrt=x), or leave wrt out'
+        )
+    if mode == "forward":
+        if quiz:
+            raise ValueError(
+                'quiz=True asks for gradients during a backward pass: use it with mode="reverse"'
+            )
+        _check_wrt(root, wrt)
+    names = _Names()
+    if mode == "reverse":
+        scene = make_scene(
+            root, params, max_nodes, True, show_local_grads, steps=replayed_pass(root), forward=True
+        )
+        _check_size(scene)
+        frames = make_frames(scene)
+        if quiz:
+            add_quiz(root, frames, names)
+        return scene, frames, {"explore": explore(root, scene, frames, names), "quiz": quiz}
+    assert wrt is not None
+    scene = make_scene(root, params, max_nodes, True, show_local_grads, forward=True)
+    _check_size(scene)
+    frames, explored = forward_frames(root, scene, wrt, names)
+    scene = _with_texts(scene, frames)
+    return scene, frames, {"explore": explored, "quiz": False, "note": passes_note(root, scene, names, wrt)}
+
+
+def _check_wrt(root: Value, wrt: object) -> None:
+    if wrt is None:
+        raise ValueError(
+            'forward mode needs the input to differentiate by: stepper(root, mode="forward", wrt=x)'
+        )
+    if not isinstance(wrt, Value):
+        raise TypeError(f"wrt must be a Value, a leaf of the graph, got {type(wrt).__name__}: {wrt!r}")
+    if wrt.is_leaf and wrt in {v for v in trace(root)[0] if v.is_leaf}:
+        return
+    what = f"the Value labelled {wrt.label!r}" if wrt.label else repr(wrt)
+    why = "it is the result of an operation" if not wrt.is_leaf else "the output does not depend on it"
+    raise ValueError(f"wrt must be a leaf (an input) of the graph, but {what} is not: {why}")
+
+
+def _check_size(scene: Scene) -> None:
     if len(scene.values) > MAX_PLAYER_VALUES:
         raise ValueError(
             f"a player of {len(scene.values):,} Values would be too big to stay responsive in a browser "
             f"(at most {MAX_PLAYER_VALUES:,}); draw the ones nearest the output with "
-            f"max_nodes={MAX_PLAYER_VALUES} or fewer (the default, 200, reads best)"
+            f"max_nodes={MAX_PLAYER_VALUES:,} or fewer (the default, 200, reads best)"
         )
-    names = _Names({v: i for i, v in enumerate(scene.values)})
-    if mode == "reverse":
-        if wrt is not None:
-            raise ValueError(
-                'wrt= chooses the input of forward mode; reverse mode gives every gradient at once. '
-                'Use stepper(root, mode="forward", wrt=x), or leave wrt out'
-            )
-        frames = make_frames(root, scene)
-        extra: dict[str, Any] = {"explore": explore(root, scene, frames, names), "quiz": quiz}
-        if quiz:
-            add_quiz(root, frames, scene, names)
-        return frames, extra
-    if quiz:
-        raise ValueError('quiz=True asks for gradients during a backward pass: use it with mode="reverse"')
-    if wrt is None:
-        raise ValueError('forward mode needs the input to differentiate by: stepper(root, mode="forward", wrt=x)')
-    if not isinstance(wrt, Value):
-        raise TypeError(f"wrt must be a Value, a leaf of the graph, got {type(wrt).__name__}: {wrt!r}")
-    if not wrt.is_leaf or wrt not in _leaves(root):
-        what = repr(wrt) if not wrt.label else f"the Value labelled {wrt.label!r}"
-        why = "it is the result of an operation" if not wrt.is_leaf else f"the output {_root_name(root, names)} does not depend on it"
-        raise ValueError(f"wrt must be a leaf (an input) of the graph drawn, but {what} is not: {why}")
-    frames, explored = forward_frames(root, scene, wrt, names)
-    return frames, {"explore": explored, "quiz": False, "note": passes_note(root, scene, names, wrt)}
 
 
-def _leaves(root: Value) -> set[Value]:
-    return {v for v in trace(root)[0] if v.is_leaf}
+def _with_texts(scene: Scene, frames: list[Frame]) -> Scene:
+    """The forward-mode scene: the same boxes and arrows, sized for the tangents the frames show
+    in the grad cell and the products on the edges (the last frame's text first, as a scene has it)."""
+    grads: list[list[str]] = [[] for _ in scene.boxes]
+    labels: list[list[str]] = [[] for _ in scene.arrows]
+    for frame in frames:
+        for i, t, _ in frame.grads:
+            grads[i].append(t)
+        for a, t in frame.edges:
+            labels[a].append(t)
+    boxes = tuple(replace(b, grad=tuple(dict.fromkeys([g[-1], *g]))) for b, g in zip(scene.boxes, grads))
+    arrows = tuple(
+        replace(a, texts=tuple(dict.fromkeys([*a.texts, *t]))) for a, t in zip(scene.arrows, labels)
+    )
+    return replace(scene, boxes=boxes, arrows=arrows, labelled=True)
