@@ -118,34 +118,30 @@ def add_quiz(root: Value, frames: list[Frame], names: _Names) -> None:
         mine = [p for p in step.passes if p.input is first.input]
         answer = mine[-1].grad_after
         before = mine[0].grad_after - mine[0].contribution  # what it had from earlier uses
-        hints = [
-            [
-                _float(first.local_grad),
-                f"That is the local derivative ∂{node}/∂{x}. Multiply it by the "
-                f"upstream gradient, the grad of {node} ({_n(step.upstream)}).",
-            ],
-            [
-                _float(step.upstream),
-                f"That is the upstream gradient, the grad of {node}. Multiply it by "
-                f"the local derivative ∂{node}/∂{x} = {_n(first.local_grad)} (on the edge).",
-            ],
-        ]
+        # the first hint whose number matches the answer is shown: a share of a sum is the likeliest slip
+        hints = []
         if len(mine) > 1:
-            hints.append(
-                [
-                    _float(first.contribution),
-                    f"{x} is used {len(mine)} times by {node}: its "
-                    "gradient is the sum over its uses, add every edge's share.",
-                ]
-            )
+            hints.append([
+                _float(first.contribution),
+                f"That is one edge's share. {x} is used {len(mine)} times by {node}: its gradient is "
+                "the sum over its uses, add every edge's share.",
+            ])  # fmt: skip
         if before != 0.0:
-            hints.append(
-                [
-                    _float(sum(p.contribution for p in mine)),
-                    f"{x} already had {_n(before)} from "
-                    "another use: its gradient is the sum over its uses, add this share to it.",
-                ]
-            )
+            hints.append([
+                _float(sum(p.contribution for p in mine)),
+                f"That is this step's share. {x} already had {_n(before)} from another use: its "
+                "gradient is the sum over its uses, add this share to it.",
+            ])  # fmt: skip
+        hints.append([
+            _float(first.local_grad),
+            f"That is the local derivative ∂{node}/∂{x}. Multiply it by the upstream gradient, "
+            f"the grad of {node} ({_n(step.upstream)}).",
+        ])  # fmt: skip
+        hints.append([
+            _float(step.upstream),
+            f"That is the upstream gradient, the grad of {node}. Multiply it by the local "
+            f"derivative ∂{node}/∂{x} = {_n(first.local_grad)} (on the edge).",
+        ])  # fmt: skip
         masked = [
             [a, f"{_n(p.local_grad)} × {_n(step.upstream)} = ?"]
             for p, (a, _) in zip(step.passes, frame.steps[-1].passes)
