@@ -387,7 +387,11 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
         yield url, home
     finally:
         server.terminate()
-        server.wait(20)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def notebook_with_outputs(path: Path, objects: list[object]) -> None:
@@ -406,14 +410,11 @@ def notebook_with_outputs(path: Path, objects: list[object]) -> None:
 
 def open_notebook(browser: Any, url: str, name: str, tmp_path: Path) -> Any:
     page = browser.new_page(viewport=LAPTOP)
-    page.goto(f"{url}/lab/tree/{name}")
+    page.goto(f"{url}/lab/tree/{name}?reset")  # a fresh workspace: no tab of an earlier test
     page.wait_for_selector(".jp-OutputArea-output", timeout=120_000)
-    no_kernel = page.get_by_role("button", name="No Kernel")
-    try:
-        no_kernel.click(timeout=15_000)
-    except Exception:  # the dialog may not come: nothing to dismiss
-        pass
-    page.wait_for_timeout(500)
+    dialog = page.locator(".jp-Dialog")  # "Select Kernel": the outputs need none
+    dialog.get_by_role("button", name="No Kernel", exact=True).click(timeout=60_000)
+    dialog.wait_for(state="detached")
     return page
 
 
