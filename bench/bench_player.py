@@ -1,28 +1,35 @@
-"""What the player and draw_svg cost: build time and HTML size, from small graphs to a cut 60,000-node one;
+"""What the player and draw_svg cost: build time and size, from small graphs to cut big and dense ones;
 each player kind (reverse, quiz, forward) on the notebook graphs and a 1,000-node graph; a click in
 Chromium; the default player of a 1,000,000-Value graph against backward() on it.
 
-    python bench/bench_player.py          # ~2 min
+    python bench/bench_player.py          # ~3 min
 
 Each figure is the median [min .. max] of 5 builds in this process (building a
 player reads the graph and lays it out; it keeps nothing between builds). The
 goals (issue 10): a player for a 100-node graph builds in under a second and its
 HTML stays under 500 KB; a 60,000-node graph is cut to `max_nodes`, not hung on.
+Issue 16: a dense 200-node graph (each op over every Value before it: 19,900 edges)
+draws with draw_svg and stepper in under 2 s and 2 MB; the last column says what the
+picture leaves out.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import summary
 
 from microgrand import Value, nn
-from microgrand.graph import lecture_example, trace
+from microgrand.examples import lecture_example
+from microgrand.graph import trace
 from microgrand.viz import draw_svg, stepper
 
 ROUNDS = 5
@@ -48,6 +55,14 @@ def wide(n: int) -> Value:
     return sum((x * 2.0 for x in xs), Value(0.0))  # type: ignore[return-value]
 
 
+def dense(n: int) -> Value:
+    """n Values, each an op over every Value before it: n(n-1)/2 edges."""
+    values = [Value(1.0, label="x")]
+    while len(values) < n:
+        values.append(Value.from_op(0.0, "op", values, [1.0] * len(values)))
+    return values[-1]
+
+
 def timed(build: Callable[[], object]) -> tuple[list[float], object]:
     times, result = [], None
     for _ in range(ROUNDS):
@@ -65,19 +80,24 @@ def main() -> None:
         ("MLP 4-8-8-1, fine-grained (cut at 200)", mlp([4, 8, 8, 1], fused=False), 200),
         ("chain of 60,000 tanh (cut at 200)", chain(60_000), 200),
         ("sum of 15,000 products (cut at 200)", wide(60_000), 200),
+        ("dense: 200 ops, each over all before it (19,900 edges)", dense(200), 200),
     ]
-    print(f"{'graph':52} {'nodes':>7} {'drawn':>6} {'player build (s)':>24} {'HTML':>9} {'draw_svg (s)':>24}")
+    print(
+        f"{'graph':56} {'nodes':>7} {'edges':>7} {'player build (s)':>24} {'HTML':>9} "
+        f"{'draw_svg (s)':>24} {'SVG':>9}  what is cut"
+    )
     for name, root, max_nodes in cases:
-        nodes = len(trace(root)[0])
+        nodes, edges = trace(root)
         player_times, player = timed(lambda root=root, m=max_nodes: stepper(root, max_nodes=m).to_html())
-        svg_times, _ = timed(
-            lambda root=root, m=max_nodes: draw_svg(root, max_nodes=m, show_local_grads=True)
+        svg_times, drawing = timed(
+            lambda root=root, m=max_nodes: draw_svg(root, max_nodes=m, show_local_grads=True).svg
         )
-        drawn = min(nodes, max_nodes or nodes)
-        size = len(str(player).encode("utf-8"))
+        page, svg = str(player), str(drawing)
+        cut = re.search(r">(… [^<]*)<", svg)
         print(
-            f"{name:52} {nodes:>7,} {drawn:>6} {summary(player_times, '{:.3f}'):>24} "
-            f"{size / 1024:>6.0f} KB {summary(svg_times, '{:.3f}'):>24}"
+            f"{name:56} {len(nodes):>7,} {len(edges):>7,} {summary(player_times, '{:.3f}'):>24} "
+            f"{len(page.encode('utf-8')) / 1024:>6.0f} KB {summary(svg_times, '{:.3f}'):>24} "
+            f"{len(svg.encode('utf-8')) / 1024:>6.0f} KB  {cut.group(1) if cut else 'nothing'}"
         )
 
 
@@ -93,7 +113,12 @@ def notebook_graphs() -> list[tuple[str, Value, list[Value], int | None]]:
         ("README graph (notebook 02)", lecture_example(), [], 200),
         ("neuron of notebook 06, fine-grained", fine([1.0, -2.0, 0.5]), fine.parameters(), 200),
         ("MLP 2-4-4-1, fine-grained", out, model.parameters(), 200),
-        (f"MLP 6-12-12-1, fine-grained, all {len(trace(big_out)[0]):,} drawn", big_out, big.parameters(), None),
+        (
+            f"MLP 6-12-12-1, fine-grained, all {len(trace(big_out)[0]):,} drawn",
+            big_out,
+            big.parameters(),
+            None,
+        ),
     ]
 
 
@@ -102,14 +127,17 @@ def kinds() -> None:
     print(f"\n{'graph':48} {'kind':8} {'build (s)':>24} {'HTML':>9}")
     for name, root, params, max_nodes in notebook_graphs():
         leaf = next(v for v in trace(root)[0] if v.is_leaf)
-        builds: dict[str, Callable[[], str]] = {
-            "reverse": lambda: stepper(root, params, max_nodes=max_nodes).to_html(),
-            "quiz": lambda: stepper(root, params, max_nodes=max_nodes, quiz=True).to_html(),
-            "forward": lambda: stepper(root, params, max_nodes=max_nodes, mode="forward", wrt=leaf).to_html(),
+        options: dict[str, dict[str, Any]] = {
+            "reverse": {},
+            "quiz": {"quiz": True},
+            "forward": {"mode": "forward", "wrt": leaf},
         }
-        for kind, build in builds.items():
-            times, page = timed(build)
-            print(f"{name:48} {kind:8} {summary(times, '{:.3f}'):>24} {len(str(page).encode()) / 1024:>6.0f} KB")
+        for kind, extra in options.items():
+            times, page = timed(partial(lambda r, p, m, e: stepper(r, p, max_nodes=m, **e).to_html(),
+                                        root, params, max_nodes, extra))  # fmt: skip
+            print(
+                f"{name:48} {kind:8} {summary(times, '{:.3f}'):>24} {len(str(page).encode()) / 1024:>6.0f} KB"
+            )
 
 
 CLICK = """async (n) => {
@@ -136,7 +164,9 @@ def clicks() -> None:
     cases.append(("sum of 500 products, all 2,000 drawn (the limit)", wide(2000), [], None))
     print(f"\n{'graph':48} {'frames':>7} {'ms per click (median [min .. max] of 30)':>44}")
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+        )
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         for n, (name, root, params, max_nodes) in enumerate(cases):
             player = stepper(root, params, max_nodes=max_nodes)

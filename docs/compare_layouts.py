@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from microgrand import Value, nn
-from microgrand.graph import lecture_example
+from microgrand.examples import lecture_example
 from microgrand.viz import draw_dot, draw_svg
 
 CHROMIUM = "/usr/bin/chromium"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from microgrand.graph import lecture_example
+from microgrand.examples import lecture_example
 from microgrand.viz import backward_steps, draw_dot, draw_step, render
 
 HERE = Path(__file__).resolve().parent

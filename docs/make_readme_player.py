@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from microgrand.graph import lecture_example
+from microgrand.examples import lecture_example
 from microgrand.viz import stepper
 
 HERE = Path(__file__).resolve().parent

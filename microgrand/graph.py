@@ -64,20 +64,6 @@ def trace(root: Value) -> tuple[list[Value], list[Edge]]:
     return nodes, edges
 
 
-def lecture_example() -> Value:
-    """L = (a·b + c)·f with a, b, c, f = 2, -3, 10, -2: the first graph of micrograd's lecture,
-    of notebook 2 and of the README's pictures, every node labelled (e = a·b, d = e + c, L)."""
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c, f = Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L
-
-
 class GradientPass(NamedTuple):
     """What one node sent one of its inputs: ``contribution = local_grad × upstream``."""
 

@@ -5,7 +5,8 @@ from pathlib import Path
 from types import ModuleType
 
 from microgrand import Value
-from microgrand.graph import lecture_example, trace
+from microgrand.examples import lecture_example
+from microgrand.graph import trace
 
 
 def karpathy_example() -> tuple[Value, dict[str, Value]]:

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import test_browser
 from example_graphs import karpathy_example
-from test_browser import browser, open_page  # noqa: F401  (fixtures: pytest finds them by name)
 
 from microgrand import Value, nn
 from microgrand.graph import trace
@@ -30,6 +30,8 @@ from microgrand.tangents import forward_steps
 from microgrand.viz import draw_svg, stepper
 from microgrand.viz.style import num
 
+browser = test_browser.browser  # test_browser's fixtures, found here by name
+open_page = test_browser.open_page
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1400, "height": 900}
 
@@ -120,7 +122,8 @@ def test_text_is_readable_and_the_camera_follows_the_node_at_work(
     page.click("Fit")  # one click shows the whole graph
     fitted = [float(x) for x in str(page.page.locator(".mg-player svg").get_attribute("viewBox")).split()]
     x, y, w, h = page.page.evaluate(
-        "() => { const b = document.querySelector('.mg-player svg rect').getBBox(); return [b.x, b.y, b.width, b.height]; }"
+        "() => { const b = document.querySelector('.mg-player svg rect').getBBox(); "
+        "return [b.x, b.y, b.width, b.height]; }"
     )
     assert fitted[0] <= x + 0.5 and fitted[0] + fitted[2] >= x + w - 0.5
     assert fitted[1] <= y + 0.5 and fitted[1] + fitted[3] >= y + h - 0.5
@@ -346,7 +349,7 @@ def test_interval_and_size_limits_are_clear_errors() -> None:
     assert stepper(L, interval_ms=60_000).interval_ms == 60_000
     big = sum((Value(float(i), label=f"x{i}") * 2.0 for i in range(700)), Value(0.0))
     assert isinstance(big, Value)
-    with pytest.raises(ValueError, match="a player of 2,801 Values would be too big .* max_nodes=2,000"):
+    with pytest.raises(ValueError, match=r"a player of 2,801 Values would be too big .* max_nodes=2,000"):
         stepper(big, max_nodes=None)
     assert len(stepper(big).frames) > 200  # the default cut is fine
 
@@ -369,8 +372,8 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
         JUPYTER_RUNTIME_DIR=str(home / "runtime"),
     )
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
-         "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={home}",
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
+         f"--port={port}", "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={home}",
          "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip

@@ -44,8 +44,8 @@ What a drawing shows:
 
 Big graphs: only the `max_nodes` Values nearest the root are drawn (breadth
 first, see `microgrand.graph.trace`), with at most 3 edges per Value drawn (the
-root's inputs first), plus one dashed box "… N more nodes, M more edges" standing
-for the rest, so a 60,000-node graph, or one whose every operation takes all the
+widest operations keep their first inputs), plus one dashed box "… N more nodes,
+M more edges" standing for the rest, so a 60,000-node graph, or one whose every operation takes all the
 Values before it, stays a picture you can read.
 
 Watching backward: `draw_step` draws the graph after step k of

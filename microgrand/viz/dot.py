@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..engine import Value
 from ..graph import BackwardStep
-from .options import DEFAULT_MAX_NODES, check_options
+from .options import DEFAULT_MAX_NODES, check_options, whole_number
 from .scene import Scene, make_scene
 from .style import HIGHLIGHT, KINDS, PARTIAL, UNKNOWN
 
@@ -119,8 +119,10 @@ def draw_step(
             "draw_step needs the steps of a backward pass, list(backward_steps(root)); got none "
             "(a root that is a leaf has no steps: there is no chain rule to show)"
         )
-    if not isinstance(k, int) or isinstance(k, bool):
+    index = whole_number(k)
+    if index is None:
         raise TypeError(f"draw_step: k must be an int (the step to draw), got {type(k).__name__}: {k!r}")
+    k = index
     if not -len(steps) <= k < len(steps):
         raise IndexError(
             f"draw_step: step k={k} does not exist; this pass has {len(steps)} steps (0 to {len(steps) - 1})"
@@ -187,7 +189,7 @@ def _digraph(Digraph: Any, scene: Scene, rankdir: str, legend: bool, step: int |
 
     if scene.cut_text:
         g.node("more", scene.cut_text, shape="box", style="dashed")
-    products = dict(current.passes) if current is not None else {}  # this step's arrows: what they carry
+    products = current.carried() if current is not None else {}  # this step's arrows: what they carry
     for n, arrow in enumerate(scene.arrows):
         head = f"n{arrow.head}_op"
         if arrow.tail is None:
@@ -240,4 +242,6 @@ def _text(s: str) -> str:
     # dot expands \N, \G, \E, \T, \H, \L (node name, graph name, ...) even in HTML-like
     # labels and even when written as &#92;: only a doubled backslash is drawn as one
     s = s.replace("\\", "\\\\")
-    return html.escape(s).replace("\n", "<BR/>")
+    # dot's parser of HTML-like labels rejects a text that is only "]" or "]]" (a syntax error):
+    # a character reference is drawn the same and parsed as text
+    return html.escape(s).replace("]", "&#93;").replace("\n", "<BR/>")

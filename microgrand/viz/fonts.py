@@ -6,6 +6,7 @@ player squeezes a text that a wider font would spill out of its cell.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 # Helvetica's advance widths (its AFM metrics, per 1000 units of font size) for the
@@ -22,15 +23,17 @@ _ASCII_WIDTHS = [
 
 def text_width(s: str, size: float, bold: bool = False) -> float:
     """How wide `s` is drawn in Helvetica at `size` px (an estimate that errs on the wide side)."""
-    units = 0.0
-    for c in s:
-        code = ord(c)
-        if 32 <= code < 127:
-            units += _ASCII_WIDTHS[code - 32]
-        elif unicodedata.east_asian_width(c) in "WF":
-            units += 1000
-        elif unicodedata.combining(c):
-            continue
-        else:
-            units += 640  # Greek, maths signs, "…", ...: about an average letter, a little more
-    return units * size / 1000 * (1.1 if bold else 1.04)
+    return sum(map(_units, s)) * size / 1000 * (1.1 if bold else 1.04)
+
+
+@functools.cache  # a player sizes its boxes for every grad text they will show: many, of few characters
+def _units(c: str) -> int:
+    """How wide one character is, in 1000ths of the font size."""
+    code = ord(c)
+    if 32 <= code < 127:
+        return _ASCII_WIDTHS[code - 32]
+    if unicodedata.east_asian_width(c) in "WF":
+        return 1000
+    if unicodedata.combining(c):
+        return 0
+    return 640  # Greek, maths signs, "…", ...: about an average letter, a little more

@@ -79,7 +79,7 @@ def make_frames(scene: Scene) -> list[Frame]:
             )
         )
     r = names.of(root) if root.label or root.is_leaf else "output"
-    start = [(g.box, g.text, g.so_far) for g in ([scene.start] if scene.start else [])]
+    start: list[tuple[int, str, bool]] = [scene.start] if scene.start else []
     frames.append(
         Frame(f"Backward pass begins: d{r}/d{r} = 1, so {r}'s grad is 1.", grads=start, lit=0, backward=True)
     )
@@ -87,27 +87,29 @@ def make_frames(scene: Scene) -> list[Frame]:
     beyond: list[Step] = []  # and those steps
     k = 0
     for step in scene.steps:
-        changes = [(g.box, g.text, g.so_far) for g in step.grads]
+        changes: list[tuple[int, str, bool]] = list(step.grads)
         if step.box is None:
             waiting += changes
             beyond.append(step)
             continue
         k += 1
+        passes = step.backward.passes
+        many = len(passes) > MAX_LISTED  # then the first few are named, the rest counted
         told = [
-            f"{_minus(product)} to {names.of(p.input)}"
-            for (_, product), p in zip(step.passes, step.backward.passes)
+            f"{_minus(step.product(j))} to {names.of(passes[j].input)}"
+            for j in range(MAX_LISTED - 1 if many else len(passes))
         ]
-        if len(told) > MAX_LISTED:
-            told = [*told[: MAX_LISTED - 1], f"{len(told) - MAX_LISTED + 1} more inputs their shares"]
+        if many:
+            told.append(f"{len(passes) - MAX_LISTED + 1} more inputs their shares")
         who = names.of(step.backward.node)
         caption = f"Backward step {k} of {len(drawn_steps)}: {who} passes " + _and(told)
         if any(so_far for _, _, so_far in changes):
             caption += " (a grad marked “so far” is a running sum: that input is used again)"
-        edges = [(a, product) for a, product in step.passes if a is not None]
+        edges = list(step.carried().items())
         frames.append(
             Frame(
                 caption,
-                grads=waiting + changes,
+                grads=_last_each(waiting) + changes,
                 lit=step.box,
                 edges=edges,
                 backward=True,
@@ -118,7 +120,7 @@ def make_frames(scene: Scene) -> list[Frame]:
     frames.append(
         Frame(
             f"Done: every grad is d{r}/d(that Value), as backward() leaves it.",
-            grads=waiting,
+            grads=_last_each(waiting),
             backward=True,
             steps=beyond,
         )
@@ -176,6 +178,11 @@ def isolated(name: str) -> str:
     if any(unicodedata.bidirectional(c) in _BIDI for c in name):
         return f"\u2068{name}\u2069"
     return name
+
+
+def _last_each(grads: list[tuple[int, str, bool]]) -> list[tuple[int, str, bool]]:
+    """The last grad text of each box: what steps beyond the cut, which have no frame, leave for the next."""
+    return list({g[0]: g for g in grads}.values())
 
 
 def _and(parts: list[str]) -> str:

@@ -21,7 +21,7 @@ from ..engine import Value
 from ..graph import trace
 from ..tangents import forward_steps
 from .frames import Frame, _minus, _Names, make_frames
-from .scene import Scene, make_scene, replayed_pass
+from .scene import Scene, make_scene
 from .style import num
 
 MAX_TERMS = 6  # terms of a sum written out; the rest are counted
@@ -77,10 +77,15 @@ def explore(root: Value, scene: Scene, frames: list[Frame], names: _Names) -> di
     known: dict[int, int] = {0: next((f for f, fr in enumerate(frames) if fr.backward), 0)}
     for f, frame in enumerate(frames):
         for drawn in frame.steps:
+            if drawn.box is None and not drawn.grads:  # beyond the cut, and passing nothing to a drawn box
+                continue
             step = drawn.backward
             node = step.node
-            ends: list[int | None] = [a for a, _ in drawn.passes] or [None] * len(step.passes)
+            ends = drawn.arrows or (None,) * len(step.passes)
             for p, a in zip(step.passes, ends):
+                j = index.get(p.input)
+                if a is None and j is None:
+                    continue
                 product = f"{_n(p.local_grad)} × {_n(step.upstream)}"
                 if a is not None:
                     edge = edges[a]
@@ -90,7 +95,6 @@ def explore(root: Value, scene: Scene, frames: list[Frame], names: _Names) -> di
                         f"{product} = {_n(p.contribution)}, {names.of(p.input)}'s share"
                     )
                     edge[2] = f
-                j = index.get(p.input)
                 if j is not None:
                     terms.setdefault(j, []).append(product)
                     grads[j] = p.grad_after
@@ -144,7 +148,7 @@ def add_quiz(root: Value, frames: list[Frame], names: _Names) -> None:
         ])  # fmt: skip
         masked = [
             [a, f"{_n(p.local_grad)} × {_n(step.upstream)} = ?"]
-            for p, (a, _) in zip(step.passes, frame.steps[-1].passes)
+            for p, a in zip(step.passes, frame.steps[-1].arrows)
             if a is not None
         ]
         frame.quiz = {
@@ -285,9 +289,7 @@ def lab(
         _check_wrt(root, wrt)
     names = _Names()
     if mode == "reverse":
-        scene = make_scene(
-            root, params, max_nodes, True, show_local_grads, steps=replayed_pass(root), forward=True
-        )
+        scene = make_scene(root, params, max_nodes, True, show_local_grads, forward=True, replay=True)
         _check_size(scene)
         frames = make_frames(scene)
         if quiz:

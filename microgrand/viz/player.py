@@ -20,7 +20,7 @@ from typing import Any
 from ..engine import Value
 from .frames import Frame
 from .lab import lab
-from .options import DEFAULT_MAX_NODES, check_options
+from .options import DEFAULT_MAX_NODES, check_options, whole_number
 from .style import FORWARD, HIGHLIGHT, PARTIAL, UNKNOWN, shown_text
 from .svg import Picture, as_img, picture
 
@@ -62,11 +62,8 @@ def stepper(
     chain-rule product once it is known; a box, its gradient as the sum over its uses.
     """
     limit, param_set = check_options("stepper", root, rankdir, max_nodes, params)
-    if (
-        isinstance(interval_ms, bool)
-        or not isinstance(interval_ms, int)
-        or not 1 <= interval_ms <= MAX_INTERVAL_MS
-    ):
+    interval = whole_number(interval_ms)
+    if interval is None or not 1 <= interval <= MAX_INTERVAL_MS:
         raise ValueError(
             f"interval_ms must be a whole number of milliseconds from 1 to {MAX_INTERVAL_MS:,} (a minute), "
             f"got {interval_ms!r}"
@@ -74,7 +71,7 @@ def stepper(
     scene, frames, extra = lab(root, param_set, limit, show_local_grads, mode, wrt, quiz)
     name = shown_text(root, "label") or "the output"
     what = "Backpropagation" if mode == "reverse" else "Forward mode"
-    return Player(picture(scene, rankdir), frames, interval_ms, f"{what} through {name}, step by step", extra)
+    return Player(picture(scene, rankdir), frames, interval, f"{what} through {name}, step by step", extra)
 
 
 class Player:

@@ -1,7 +1,7 @@
 """How a Value looks in every drawing: its kind and colour, its numbers, and safe label text.
 
-Used by the Graphviz renderer (`draw_dot`), the SVG renderer (`draw_svg`) and the
-player (`stepper`), so the three show a Value the same way.
+The scene reads every Value through these, and the renderers take their colours from
+here, so `draw_dot`, `draw_svg` and the player show a Value the same way.
 """
 
 from __future__ import annotations

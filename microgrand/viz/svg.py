@@ -210,7 +210,7 @@ def picture(scene: Scene, rankdir: str = "LR", legend: bool = False) -> Picture:
         out.append(_edge_path(lay.routes[i], point, f'data-opedge="{j}"'))
     arrow_routes, k = [], len(g.op)
     for lab in g.label:
-        route = lay.routes[k]
+        route = lay.routes[k][:]  # a copy: its end is moved below, and the layout's stays as it was
         if lab >= 0:  # value → label → op: one line through the label
             second = lay.routes[k + 1]
             route = [*route[:-1], (route[-1][0], second[0][1], route[-1][2]), *second[1:]]

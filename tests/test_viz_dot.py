@@ -1,5 +1,5 @@
-"""The graph renderer: DOT source (no `dot` needed), real SVG/PNG pictures (with `dot`),
-determinism, big graphs, hostile labels, backward frames, and the errors when
+"""The Graphviz renderer (microgrand.viz.dot): DOT source (no `dot` needed), real SVG/PNG
+pictures (with `dot`), determinism, big graphs, hostile labels, backward frames, and the errors when
 graphviz or `dot` is missing (simulated, never by uninstalling)."""
 
 from __future__ import annotations
@@ -343,6 +343,20 @@ def test_the_last_frame_shows_the_grads_backward_leaves() -> None:
 
 
 @needs_graphviz
+def test_a_grad_that_is_still_a_running_sum_says_so_as_in_the_player() -> None:
+    a, b = Value(3.0, label="a"), Value(-2.0, label="b")
+    ab = a * b
+    L = ab + a  # a gets 1 from L now, and b = -2 more when ab passes: a running sum until then
+    L.label = "L"
+    steps = list(backward_steps(L))
+    first, last = node_lines(draw_step(steps, 0).source), node_lines(draw_step(steps, 1).source)
+    a_box = next(n for n, attrs in first.items() if cells(attrs)[:1] == ["a"])
+    assert cells(first[a_box])[-1] == "grad 1 (so far)"
+    assert '<FONT COLOR="#b45f06"><I>grad 1 (so far)</I></FONT>' in first[a_box]
+    assert cells(last[a_box])[-1] == "grad -1"  # 1 + (-2): complete, in plain text
+
+
+@needs_graphviz
 def test_draw_step_refuses_steps_it_cannot_draw() -> None:
     L = karpathy_example()[0]
     steps = list(backward_steps(L))
@@ -500,3 +514,16 @@ def test_a_label_that_is_not_a_str_is_named_by_draw_dot() -> None:
     y.grad = "1"  # type: ignore[assignment]
     with pytest.raises(TypeError, match=r"cannot draw the Value labelled 'y': its grad is str '1'"):
         draw_dot(y)
+
+
+@needs_dot
+@needs_graphviz
+@pytest.mark.parametrize("text", ["]", "]]", "[]", "]]>"])
+def test_a_label_or_op_of_brackets_renders_as_itself(text: str, tmp_path: Path) -> None:
+    # dot's parser of HTML-like labels failed on a text of only "]" or "]]"
+    x = Value(1.5, label=text)
+    y = Value.from_op(3.0, text, [x], [2.0])
+    y.label = text
+    out = render(draw_dot(y), tmp_path / "brackets.svg")
+    texts = [t.text for t in ET.parse(out).iter(f"{SVG}text")]
+    assert texts.count(text) == 3  # both boxes' labels and the op's oval

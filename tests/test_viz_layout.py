@@ -1,4 +1,4 @@
-"""The layered layout behind draw_svg and the player (microgrand.layout), checked on random DAGs:
+"""The layered layout behind draw_svg and the player (microgrand.viz.layout), checked on random DAGs:
 edges point from left to right, no two boxes overlap, and every edge runs only where no box is.
 Its parts against independent references: crossings against counting every pair of edges, the
 ordered placement against the min-max formula of isotonic regression."""

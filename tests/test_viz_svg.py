@@ -1,0 +1,38 @@
+"""The SVG renderer (microgrand.viz.svg): one picture, written fixed-size for draw_svg and
+notebooks, fluid for the player's page, from the same elements (the page never edits SVG text).
+draw_svg's boxes and cut are tested beside the player's in test_player.py."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from example_graphs import karpathy_example
+
+from microgrand.viz import draw_svg, stepper
+from microgrand.viz.scene import make_scene
+from microgrand.viz.svg import picture
+
+
+def test_the_fixed_and_the_fluid_picture_differ_only_in_their_size() -> None:
+    pic = picture(make_scene(karpathy_example()[0], set(), None, True, True))
+    fixed, fluid = ET.fromstring(pic.svg()), ET.fromstring(pic.svg(fluid=True))
+    assert fixed.attrib["width"] == f"{pic.width:.0f}" and fixed.attrib["height"] == f"{pic.height:.0f}"
+    assert fluid.attrib["width"] == "100%" and "height" not in fluid.attrib
+    assert f"max-width:{pic.width:.0f}px" in fluid.attrib["style"]  # never wider than drawn
+    assert fixed.attrib["viewBox"] == fluid.attrib["viewBox"] == f"0 0 {pic.width:.0f} {pic.height:.0f}"
+    assert [ET.tostring(e) for e in fixed] == [ET.tostring(e) for e in fluid]
+
+
+def test_the_player_page_holds_its_picture_as_the_renderer_wrote_it() -> None:
+    player = stepper(karpathy_example()[0])
+    page = player.to_html()
+    assert player.picture.svg(fluid=True) in page
+    assert player.svg == player.picture.svg()  # what a viewer without HTML shows
+    assert len(re.findall("<svg ", page)) == 1
+
+
+def test_draw_svg_is_the_fixed_picture_of_the_same_scene() -> None:
+    L = karpathy_example()[0]
+    scene = make_scene(L, set(), 200, True, False)
+    assert draw_svg(L).svg == picture(scene).svg()
