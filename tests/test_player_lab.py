@@ -473,3 +473,18 @@ def test_in_a_trusted_notebook_the_arrow_keys_step_the_player(
 
 def _by_label(state: dict[str, Any]) -> dict[str, list[str]]:
     return {texts[0]: texts[1:] for texts in state["boxes"].values()}
+
+
+def test_a_cut_graph_is_walked_without_storing_every_step() -> None:
+    from microgrand.viz.frames import make_frames
+    from microgrand.viz.scene import make_scene, replayed_pass
+
+    y = Value(0.5, label="x")
+    for _ in range(5000):
+        y = y.tanh() + y * 0.5  # each node used twice: grads of drawn nodes gather from deep below
+    cut = make_scene(y, set(), 40, True, True, forward=True, replay=True)
+    assert len(cut.steps) < 100  # the steps that touch the 40 drawn Values, not all 10,000
+    whole = make_scene(y, set(), 40, True, True, steps=replayed_pass(y), forward=True)
+    assert [f.to_json() for f in make_frames(cut)] == [f.to_json() for f in make_frames(whole)]
+    x = trace(y)[0][-1]
+    assert x.grad == 0.0  # and nothing in the graph changed
