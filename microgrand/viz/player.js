@@ -239,7 +239,7 @@ function microgradPlayer(script, id) {
   view.style.cssText = "overflow:hidden; border:1px solid #ddd; cursor:grab; touch-action:none; position:relative";
   var scale = 1, centre = [0, 0];
   function size() {
-    var h = Math.max(220, Math.min(full[3] + 2, window.innerHeight * 0.65));
+    var h = Math.max(100, Math.min(full[3] + 2, window.innerHeight * 0.65));
     view.style.height = h + "px";
     return [view.clientWidth || full[2], h];
   }
