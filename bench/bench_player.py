@@ -106,19 +106,14 @@ def notebook_graphs() -> list[tuple[str, Value, list[Value], int | None]]:
     model = nn.MLP(2, [4, 4, 1], seed=0, fused=False)
     out = model([Value(0.5, label="x0"), Value(-1.0, label="x1")])
     assert isinstance(out, Value)
-    big = nn.MLP(6, [12, 12, 1], seed=0, fused=False)  # about 1,000 Values, all drawn
-    big_out = big([Value(0.1 * i, label=f"x{i}") for i in range(6)])
+    big = nn.MLP(8, [16, 16, 1], seed=0, fused=False)  # 1,000 of its Values drawn
+    big_out = big([Value(0.1 * i, label=f"x{i}") for i in range(8)])
     assert isinstance(big_out, Value)
     return [
         ("README graph (notebook 02)", lecture_example(), [], 200),
         ("neuron of notebook 06, fine-grained", fine([1.0, -2.0, 0.5]), fine.parameters(), 200),
         ("MLP 2-4-4-1, fine-grained", out, model.parameters(), 200),
-        (
-            f"MLP 6-12-12-1, fine-grained, all {len(trace(big_out)[0]):,} drawn",
-            big_out,
-            big.parameters(),
-            None,
-        ),
+        ("MLP 8-16-16-1, fine-grained, 1,000 drawn (the limit)", big_out, big.parameters(), 1000),
     ]
 
 
@@ -140,7 +135,8 @@ def kinds() -> None:
             )
 
 
-CLICK = """async (n) => {
+CLICK = """async ([n, follow]) => {
+    document.querySelector('.mg-follow').checked = follow;
     const next = document.querySelector('[data-act=next]'), svg = document.querySelector('.mg-player svg');
     const times = [];
     for (let k = 0; k < n; k++) {
@@ -161,8 +157,9 @@ def clicks() -> None:
     from playwright.sync_api import sync_playwright
 
     cases = [(name, root, params, m) for name, root, params, m in notebook_graphs()]
-    cases.append(("sum of 500 products, all 2,000 drawn (the limit)", wide(2000), [], None))
-    print(f"\n{'graph':48} {'frames':>7} {'ms per click (median [min .. max] of 30)':>44}")
+    cases.append(("sum of 500 products, 1,000 drawn (the limit)", wide(4000), [], 1000))
+    head = "ms per click (median [min .. max] of 30)"
+    print(f"\n{head:48} {'frames':>7} {'camera following':>26} {'not following':>26}")
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
@@ -171,9 +168,11 @@ def clicks() -> None:
         for n, (name, root, params, max_nodes) in enumerate(cases):
             player = stepper(root, params, max_nodes=max_nodes)
             path = player.save(Path(tmp) / f"p{n}.html")
-            page.goto(path.as_uri())
-            times = page.evaluate(CLICK, 30)
-            print(f"{name:48} {len(player.frames):>7} {summary(times, '{:.1f}'):>44}")
+            figures = []
+            for follow in (True, False):
+                page.goto(path.as_uri())
+                figures.append(summary(page.evaluate(CLICK, [30, follow]), "{:.1f}"))
+            print(f"{name:48} {len(player.frames):>7} {figures[0]:>26} {figures[1]:>26}")
         browser.close()
 
 

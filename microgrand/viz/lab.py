@@ -259,7 +259,7 @@ def _sum(parts: list[str]) -> str:
 
 
 MODES = ("reverse", "forward")
-MAX_PLAYER_VALUES = 2000  # drawn Values: more, and a click redraws too much to feel immediate
+MAX_PLAYER_VALUES = 1000  # drawn Values: past this a click that moves the camera takes ~0.3 s+ (bench_player)
 
 
 def lab(
@@ -322,7 +322,7 @@ def _check_size(scene: Scene) -> None:
         raise ValueError(
             f"a player of {len(scene.values):,} Values would be too big to stay responsive in a browser "
             f"(at most {MAX_PLAYER_VALUES:,}); draw the ones nearest the output with "
-            f"max_nodes={MAX_PLAYER_VALUES:,} or fewer (the default, 200, reads best)"
+            f"max_nodes={MAX_PLAYER_VALUES} or fewer (the default, 200, reads best)"
         )
 
 

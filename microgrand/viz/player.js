@@ -75,24 +75,29 @@ function microgradPlayer(script, id) {
 
   // Boxes are sized for Helvetica's widths (Arial and Liberation Sans share them). In a
   // wider font a text could spill out of its cell: squeeze it to fit instead.
-  // All writes, then all reads, then all writes: one layout per frame, however big the graph.
-  var fitted = svg.querySelectorAll("[data-fit]");
+  // Only the texts that changed are measured, unless the font did (then all of them); all
+  // writes, then all reads, then all writes: one layout per frame, however big the graph.
+  var fitted = Array.prototype.slice.call(svg.querySelectorAll("[data-fit]"));
+  var changed = fitted.slice(), font = "";
   function fitTexts() {
-    fitted.forEach(function (t) { t.removeAttribute("textLength"); });
-    var long = [];
-    fitted.forEach(function (t) {
-      if (t.getComputedTextLength() > Number(t.getAttribute("data-fit"))) long.push(t);
-    });
+    var style = getComputedStyle(svg), now = style.fontFamily + style.fontSize;
+    var todo = now === font ? changed : fitted;
+    font = now;
+    changed = [];
+    todo.forEach(function (t) { t.removeAttribute("textLength"); });
+    var long = todo.filter(function (t) { return t.getComputedTextLength() > Number(t.getAttribute("data-fit")); });
     long.forEach(function (t) {
       t.setAttribute("textLength", t.getAttribute("data-fit"));
       t.setAttribute("lengthAdjust", "spacingAndGlyphs");
     });
   }
   function setText(t, s) {
-    if (t.textContent !== s) t.textContent = s;
+    if (t.textContent === s) return;
+    t.textContent = s;
+    if (t.hasAttribute("data-fit")) changed.push(t);
   }
 
-  var shown = 0;
+  var shown = 0, litBox = null, litEdges = [], gradShown = {};
   var answered = {}; // quiz frames answered (or shown) so far
   function asking(f) { return !!(spec.quiz && frames[f].q && !answered[f]); }
 
@@ -108,30 +113,36 @@ function microgradPlayer(script, id) {
     Object.keys(dataText).forEach(function (i) { if (i in data) setText(dataText[i], data[i]); });
     Object.keys(gradText).forEach(function (i) {
       var g = grads[i];
-      if (!g) return;
+      if (!g || gradShown[i] === g[1] + g[2]) return; // unchanged since the last frame shown
+      gradShown[i] = g[1] + g[2];
       setText(gradText[i], g[1]);
       var partial = g[2] === 1;
       gradText[i].setAttribute("fill", partial ? PARTIAL : (/ \?$/.test(g[1]) ? UNKNOWN : "black"));
       gradText[i].setAttribute("font-style", partial ? "italic" : "normal");
     });
-    // clear last frame's light
-    Object.keys(boxes).forEach(function (i) {
-      var r = boxes[i].querySelector("rect");
-      r.setAttribute("stroke", "black");
-      r.setAttribute("stroke-width", borders[i]);
-      boxes[i].removeAttribute("data-lit");
+    // clear the last frame's light (only what it lit: a click costs the same on any graph size)
+    if (litBox !== null) {
+      var old = boxes[litBox].querySelector("rect");
+      old.setAttribute("stroke", "black");
+      old.setAttribute("stroke-width", borders[litBox]);
+      boxes[litBox].removeAttribute("data-lit");
+      if (ops[litBox]) { ops[litBox].setAttribute("stroke", "black"); ops[litBox].setAttribute("stroke-width", "1"); }
+      if (opEdges[litBox]) paint(opEdges[litBox], "black", "1");
+    }
+    litEdges.forEach(function (i) {
+      if (edges[i]) { paint(edges[i], "black", "1"); edges[i].removeAttribute("data-lit"); }
+      if (labels[i]) {
+        setText(labels[i], baseLabel[i]);
+        labels[i].setAttribute("fill", "black");
+        labels[i].removeAttribute("data-lit");
+      }
     });
-    Object.keys(ops).forEach(function (i) { ops[i].setAttribute("stroke", "black"); ops[i].setAttribute("stroke-width", "1"); });
-    Object.keys(opEdges).forEach(function (i) { paint(opEdges[i], "black", "1"); });
-    Object.keys(edges).forEach(function (i) { paint(edges[i], "black", "1"); edges[i].removeAttribute("data-lit"); });
-    Object.keys(labels).forEach(function (i) {
-      setText(labels[i], baseLabel[i]);
-      labels[i].setAttribute("fill", "black");
-      labels[i].removeAttribute("data-lit");
-    });
+    litBox = null;
+    litEdges = [];
     // this frame's light
     var colour = fr.b ? RED : BLUE;
     if (fr.h >= 0 && boxes[fr.h]) {
+      litBox = fr.h;
       var r = boxes[fr.h].querySelector("rect");
       r.setAttribute("stroke", colour);
       r.setAttribute("stroke-width", "3");
@@ -140,6 +151,7 @@ function microgradPlayer(script, id) {
       if (opEdges[fr.h]) paint(opEdges[fr.h], colour, "2");
     }
     (masked ? fr.q.edges : fr.e).forEach(function (c) {
+      litEdges.push(c[0]);
       if (edges[c[0]]) { paint(edges[c[0]], colour, "2"); edges[c[0]].setAttribute("data-lit", "1"); }
       if (labels[c[0]]) {
         setText(labels[c[0]], c[1]);
