@@ -207,6 +207,9 @@ def test_the_quiz_asks_before_it_tells(open_page: Any, tmp_path: Path) -> None:
     box.fill("5")
     box.press("Enter")
     assert "Not yet" in hint.text_content()  # type: ignore[operator]
+    box.fill("-6")  # e's value
+    page.click("Check")
+    assert hint.text_content().startswith("That is the value of e (its data).")  # type: ignore[union-attr]
     box.fill("−1.99999")  # within 4 significant digits of −2, typed with a minus sign
     page.click("Check")
     assert hint.text_content() == "Right: the gradient of e is -2."

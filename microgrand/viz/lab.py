@@ -146,6 +146,11 @@ def add_quiz(root: Value, frames: list[Frame], names: _Names) -> None:
             f"That is the upstream gradient, the grad of {node}. Multiply it by the local "
             f"derivative ∂{node}/∂{x} = {_n(first.local_grad)} (on the edge).",
         ])  # fmt: skip
+        hints.append([
+            _float(first.input.data),
+            f"That is the value of {x} (its data). Its gradient says how much {r} changes when {x} "
+            f"does: the local derivative ∂{node}/∂{x} times the upstream gradient, the grad of {node}.",
+        ])  # fmt: skip
         masked = [
             [a, f"{_n(p.local_grad)} × {_n(step.upstream)} = ?"]
             for p, a in zip(step.passes, frame.steps[-1].arrows)

@@ -187,7 +187,7 @@ def _controls(count: int, extra: dict[str, Any]) -> str:
         f'<span class="mg-count" style="min-width:5em; text-align:right">1 / {count}</span>'
         f"{zoom}{follow}</div>"
         f"{quiz}"
-        f'<p class="mg-explain" aria-live="polite" style="margin:4px 0; min-height:1.3em; color:#333">'
+        f'<p class="mg-explain" aria-live="polite" style="margin:4px 0; min-height:1.3em; opacity:0.85">'
         "Point at (or tap) an edge or a box to see its derivative.</p>"
         + (f'<p class="mg-note" style="margin:4px 0">{html.escape(note)}</p>' if note else "")
     )
