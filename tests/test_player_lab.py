@@ -359,11 +359,18 @@ def test_interval_and_size_limits_are_clear_errors() -> None:
 # ---------------------------------------------------------------- 2. JupyterLab, untrusted
 
 
-@pytest.fixture(scope="module")
-def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """A JupyterLab server on 127.0.0.1, a free port, no token, with its own data dir; stopped after."""
-    pytest.importorskip("jupyterlab")
-    home = tmp_path_factory.mktemp("lab")
+CLIENTS = {"jupyterlab": "lab/tree", "notebook": "notebooks"}  # each front end's URL of a notebook
+
+
+@pytest.fixture(scope="module", params=list(CLIENTS))
+def jupyter(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
+    """JupyterLab, then Notebook 7, on 127.0.0.1, a free port, no token, with its own data dir;
+    yields the URL of a notebook in it (append its name) and its folder; stopped after."""
+    app = request.param
+    pytest.importorskip(app)
+    home = tmp_path_factory.mktemp(app)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -374,10 +381,11 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
         JUPYTER_RUNTIME_DIR=str(home / "runtime"),
     )
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
+        [sys.executable, "-m", app, "--no-browser", "--allow-root", "--ip=127.0.0.1",
          f"--port={port}", "--IdentityProvider.token=", "--ServerApp.password=",
          f"--ServerApp.root_dir={home}",
-         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+         "--JupyterNotebookApp.news_url=" if app == "notebook" else "--LabApp.news_url=",
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
@@ -390,7 +398,7 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
                 break
             except OSError:
                 time.sleep(0.25)
-        yield url, home
+        yield f"{url}/{CLIENTS[app]}/", home
     finally:
         server.terminate()
         try:
@@ -416,7 +424,7 @@ def notebook_with_outputs(path: Path, objects: list[object]) -> None:
 
 def open_notebook(browser: Any, url: str, name: str, tmp_path: Path) -> Any:
     page = browser.new_page(viewport=LAPTOP)
-    page.goto(f"{url}/lab/tree/{name}?reset")  # a fresh workspace: no tab of an earlier test
+    page.goto(f"{url}{name}?reset")  # in JupyterLab, a fresh workspace: no tab of an earlier test
     page.wait_for_selector(".jp-OutputArea-output", timeout=120_000)
     dialog = page.locator(".jp-Dialog")  # "Select Kernel": the outputs need none
     dialog.get_by_role("button", name="No Kernel", exact=True).click(timeout=60_000)
@@ -424,10 +432,10 @@ def open_notebook(browser: Any, url: str, name: str, tmp_path: Path) -> Any:
     return page
 
 
-def test_untrusted_notebook_shows_the_pictures_in_jupyterlab(
-    browser: Any, jupyterlab: tuple[str, Path], tmp_path: Path
+def test_untrusted_notebook_shows_the_pictures(
+    browser: Any, jupyter: tuple[str, Path], tmp_path: Path
 ) -> None:
-    url, home = jupyterlab
+    url, home = jupyter
     L = karpathy_example()[0]
     notebook_with_outputs(home / "untrusted.ipynb", [draw_svg(L), stepper(L)])
     page = open_notebook(browser, url, "untrusted.ipynb", tmp_path)
@@ -448,9 +456,9 @@ def test_untrusted_notebook_shows_the_pictures_in_jupyterlab(
 
 
 def test_in_a_trusted_notebook_the_arrow_keys_step_the_player(
-    browser: Any, jupyterlab: tuple[str, Path], tmp_path: Path
+    browser: Any, jupyter: tuple[str, Path], tmp_path: Path
 ) -> None:
-    url, home = jupyterlab
+    url, home = jupyter
     notebook_with_outputs(home / "trusted.ipynb", [stepper(karpathy_example()[0]), "a second cell"])
     env = dict(os.environ, JUPYTER_DATA_DIR=str(home / "data"), JUPYTER_CONFIG_DIR=str(home / "config"))
     subprocess.run(

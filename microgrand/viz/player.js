@@ -34,6 +34,9 @@ function microgradPlayer(script, id) {
   root.insertBefore(parts[0], caption);
   parts.slice(1).reverse().forEach(function (p) { caption.after(p); });
 
+  // Jupyter's shortcuts (← → move between cells...) skip an element marked so, the one with
+  // focus first: Notebook 7 reads keys before the player can stop them, JupyterLab after
+  root.querySelectorAll("input, button").forEach(function (el) { el.setAttribute("data-lm-suppress-shortcuts", "true"); });
   var slider = root.querySelector("input[type=range]");
   var count = root.querySelector(".mg-count");
   var playButton = root.querySelector("[data-act=play]");
