@@ -178,8 +178,9 @@ function microgradPlayer(script, id) {
     var whole = size();
     if (follow.checked && full[2] * scale <= whole[0] && full[3] * scale <= whole[1]) {
       lookAt(full[0] + full[2] / 2, full[1] + full[3] / 2, scale); // all of it is in view: keep it so
-    } else if (follow.checked && fr.h >= 0 && boxes[fr.h]) { // the node, its op and its edges' numbers
-      var parts = [boxes[fr.h], ops[fr.h]].concat(fr.e.map(function (c) { return labels[c[0]]; }));
+    } else if (follow.checked && fr.h >= 0 && boxes[fr.h]) { // the node, its op, its edges and their numbers
+      var parts = [boxes[fr.h], ops[fr.h]].concat(fr.e.map(function (c) { return edges[c[0]]; }),
+        fr.e.map(function (c) { return labels[c[0]]; })); // the edges reach back to their inputs' boxes
       var b = null;
       parts.forEach(function (el) {
         if (!el) return;
