@@ -402,7 +402,7 @@ def jupyter(
     finally:
         server.terminate()
         try:
-            server.wait(30)
+            server.wait(5)  # it may still be shutting down: it holds nothing worth waiting for
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
