@@ -1,6 +1,8 @@
-"""What the player and draw_svg cost: build time and size, from small graphs to cut big and dense ones.
+"""What the player and draw_svg cost: build time and size, from small graphs to cut big and dense ones;
+each player kind (reverse, quiz, forward) on the notebook graphs and a 1,000-node graph; a click in
+Chromium; the default player of a 1,000,000-Value graph against backward() on it.
 
-    python bench/bench_player.py          # ~1 min
+    python bench/bench_player.py          # ~3 min
 
 Each figure is the median [min .. max] of 5 builds in this process (building a
 player reads the graph and lays it out; it keeps nothing between builds). The
@@ -17,7 +19,9 @@ import re
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -97,5 +101,106 @@ def main() -> None:
         )
 
 
+def notebook_graphs() -> list[tuple[str, Value, list[Value], int | None]]:
+    fine = nn.Neuron(3, activation="tanh", fused=False, seed=0)  # notebook 06's fine-grained neuron
+    model = nn.MLP(2, [4, 4, 1], seed=0, fused=False)
+    out = model([Value(0.5, label="x0"), Value(-1.0, label="x1")])
+    assert isinstance(out, Value)
+    big = nn.MLP(8, [16, 16, 1], seed=0, fused=False)  # 1,000 of its Values drawn
+    big_out = big([Value(0.1 * i, label=f"x{i}") for i in range(8)])
+    assert isinstance(big_out, Value)
+    return [
+        ("README graph (notebook 02)", lecture_example(), [], 200),
+        ("neuron of notebook 06, fine-grained", fine([1.0, -2.0, 0.5]), fine.parameters(), 200),
+        ("MLP 2-4-4-1, fine-grained", out, model.parameters(), 200),
+        ("MLP 8-16-16-1, fine-grained, 1,000 drawn (the limit)", big_out, big.parameters(), 1000),
+    ]
+
+
+def kinds() -> None:
+    """Build time and HTML size of each player kind."""
+    print(f"\n{'graph':48} {'kind':8} {'build (s)':>24} {'HTML':>9}")
+    for name, root, params, max_nodes in notebook_graphs():
+        leaf = next(v for v in trace(root)[0] if v.is_leaf)
+        options: dict[str, dict[str, Any]] = {
+            "reverse": {},
+            "quiz": {"quiz": True},
+            "forward": {"mode": "forward", "wrt": leaf},
+        }
+        for kind, extra in options.items():
+            times, page = timed(partial(lambda r, p, m, e: stepper(r, p, max_nodes=m, **e).to_html(),
+                                        root, params, max_nodes, extra))  # fmt: skip
+            print(
+                f"{name:48} {kind:8} {summary(times, '{:.3f}'):>24} {len(str(page).encode()) / 1024:>6.0f} KB"
+            )
+
+
+CLICK = """async ([n, follow]) => {
+    document.querySelector('.mg-follow').checked = follow;
+    const next = document.querySelector('[data-act=next]'), svg = document.querySelector('.mg-player svg');
+    const times = [];
+    for (let k = 0; k < n; k++) {
+        const t0 = performance.now();
+        next.click();
+        svg.getBBox(); document.body.offsetHeight;  // the work a click causes, layout included
+        await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));  // and its paint
+        times.push(performance.now() - t0);
+    }
+    return times;
+}"""
+
+
+def clicks() -> None:
+    """Per-click time in Chromium (Debian's), from pressing Next to the next frame painted."""
+    import tempfile
+
+    from playwright.sync_api import sync_playwright
+
+    cases = [(name, root, params, m) for name, root, params, m in notebook_graphs()]
+    cases.append(("sum of 500 products, 1,000 drawn (the limit)", wide(4000), [], 1000))
+    head = "ms per click (median [min .. max] of 30)"
+    print(f"\n{head:48} {'frames':>7} {'camera following':>26} {'not following':>26}")
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        for n, (name, root, params, max_nodes) in enumerate(cases):
+            player = stepper(root, params, max_nodes=max_nodes)
+            path = player.save(Path(tmp) / f"p{n}.html")
+            figures = []
+            for follow in (True, False):
+                page.goto(path.as_uri())
+                figures.append(summary(page.evaluate(CLICK, [30, follow]), "{:.1f}"))
+            print(f"{name:48} {len(player.frames):>7} {figures[0]:>26} {figures[1]:>26}")
+        browser.close()
+
+
+def million() -> None:
+    """The default player of a 1,000,000-Value graph: cut to 200, but what does the walk cost?"""
+    import subprocess
+
+    script = (
+        "import resource, sys, time\n"
+        "from microgrand import Value\n"
+        "from microgrand.viz import stepper\n"
+        "y = Value(0.1, label='x')\n"
+        "for _ in range(1_000_000): y = y.tanh()\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "t0 = time.perf_counter()\n"
+        "y.backward() if sys.argv[1] == 'backward' else stepper(y)\n"
+        "t = time.perf_counter() - t0\n"
+        "print(t, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)\n"
+    )
+    print("\n1,000,000-Value chain of tanh (fresh interpreter each)   time (s)   peak memory added (MB)")
+    for what in ("backward", "stepper"):
+        out = subprocess.run([sys.executable, "-c", script, what], capture_output=True, text=True, check=True)
+        t, mb = map(float, out.stdout.split())
+        print(f"  {what + '()':56} {t:>8.2f}   {mb:>8.0f}")
+
+
 if __name__ == "__main__":
     main()
+    kinds()
+    clicks()
+    million()

@@ -1,4 +1,5 @@
-"""Make the README's picture of the backprop player: docs/player.png.
+"""Make the README's pictures of the backprop player: docs/player.png, docs/player_quiz.png and
+docs/player_forward.png.
 
     python docs/make_readme_player.py
 
@@ -6,7 +7,8 @@ Needs playwright (in the test extra) and Debian's chromium at /usr/bin/chromium
 (apt-get install chromium fonts-liberation); no Graphviz. It saves the player of
 micrograd's first example, L = (a*b + c) * f, opens the page in headless Chromium,
 steps to the second backward step (d passing its gradient to e and c) as a reader
-would, by clicking, and takes a screenshot of the player.
+would, by clicking, and takes a screenshot of the player. The quiz's picture shows a wrong
+answer and its hint at that step; forward mode's, the tangent reaching L.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from microgrand.examples import lecture_example
+from microgrand.graph import trace
 from microgrand.viz import stepper
 
 HERE = Path(__file__).resolve().parent
@@ -42,7 +45,7 @@ def main(browser: Any = None) -> Path:
 
 
 def _screenshot(browser: Any, url: str, frame: int, out: Path) -> None:
-    page = browser.new_page(viewport={"width": 900, "height": 400}, device_scale_factor=2)
+    page = browser.new_page(viewport={"width": 1160, "height": 400}, device_scale_factor=2)
     page.goto(url)
     page.get_by_role("button", name="First step", exact=True).click()
     for _ in range(frame):  # as a reader would: click by click
@@ -51,5 +54,45 @@ def _screenshot(browser: Any, url: str, frame: int, out: Path) -> None:
     page.close()
 
 
+def lab(browser: Any = None) -> list[Path]:
+    """Write docs/player_quiz.png and docs/player_forward.png (see `main` for `browser`)."""
+    L = lecture_example()
+    a = next(v for v in trace(L)[0] if v.label == "a")
+    outs = [HERE / "player_quiz.png", HERE / "player_forward.png"]
+    with tempfile.TemporaryDirectory() as tmp:
+        pages = [
+            stepper(L, quiz=True).save(Path(tmp) / "quiz.html").as_uri(),
+            stepper(L, mode="forward", wrt=a).save(Path(tmp) / "forward.html").as_uri(),
+        ]
+        if browser is None:
+            from playwright.sync_api import sync_playwright
+
+            with sync_playwright() as p:
+                chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+                _lab_screenshots(chromium, pages, outs)
+                chromium.close()
+        else:
+            _lab_screenshots(browser, pages, outs)
+    return outs
+
+
+def _lab_screenshots(browser: Any, pages: list[str], outs: list[Path]) -> None:
+    page = browser.new_page(viewport={"width": 1320, "height": 440}, device_scale_factor=2)
+    page.goto(pages[0])
+    while "What is the gradient of e" not in (caption := str(page.get_by_role("status").text_content())):
+        if "What is the gradient of" in caption:  # an earlier question: be told
+            page.get_by_role("button", name="Show", exact=True).click()
+        page.get_by_role("button", name="Next step", exact=True).click()
+    page.get_by_role("textbox", name="Your gradient").fill("1")  # the local derivative alone
+    page.get_by_role("button", name="Check", exact=True).click()
+    page.locator(".mg-player").screenshot(path=outs[0])
+    page.goto(pages[1])
+    page.get_by_role("button", name="Last step", exact=True).click()
+    page.get_by_role("button", name="Previous step", exact=True).click()  # L's tangent: the sum of two shares
+    page.locator(".mg-player").screenshot(path=outs[1])
+    page.close()
+
+
 if __name__ == "__main__":
     print(main())
+    print(*lab(), sep="\n")

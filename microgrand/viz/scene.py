@@ -130,9 +130,9 @@ def make_scene(
     (not computed yet), for a player's forward frames.
     """
     nodes, edges = trace(root)
-    if replay:
-        steps = replayed_pass(root, nodes)
     drawn = nodes if max_nodes is None else nodes[:max_nodes]
+    if replay:  # only the steps that change what is drawn are kept: a cut graph is walked, not stored
+        steps = replayed_pass(root, nodes, None if max_nodes is None else set(drawn))
     index = {v: i for i, v in enumerate(drawn)}
     # trace lists edges node by node in the order of `nodes`: those into drawn Values come first
     edges = edges[: next((k for k, e in enumerate(edges) if e.output not in index), len(edges))]
@@ -217,10 +217,13 @@ def widest_fan_in(fan_in: list[int], max_arrows: int) -> int | None:
     return cap
 
 
-def replayed_pass(root: Value, everything: Sequence[Value] | None = None) -> list[BackwardStep]:
+def replayed_pass(
+    root: Value, everything: Sequence[Value] | None = None, only: set[Value] | None = None
+) -> list[BackwardStep]:
     """The steps of ``root.backward()`` from zero grads (as after ``zero_grad()``), with every
     grad put back afterwards: showing a pass changes nothing in the graph. `everything`: the
-    Values `root` depends on, if they are traced already."""
+    Values `root` depends on, if they are traced already; `only`: keep just the steps that touch
+    these (see `backward_steps`)."""
     if everything is None:
         everything = trace(root)[0]
     saved = [v.grad for v in everything]
@@ -228,7 +231,7 @@ def replayed_pass(root: Value, everything: Sequence[Value] | None = None) -> lis
         for v in everything:
             if v.is_leaf:
                 v.grad = 0.0
-        return list(backward_steps(root))
+        return list(backward_steps(root, only))
     finally:
         for v, g in zip(everything, saved):
             v.grad = g
