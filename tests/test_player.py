@@ -377,3 +377,19 @@ def test_the_browser_tests_skip_without_chromium_but_fail_on_ci(ci: str, tmp_pat
         assert run.returncode == 1 and "CI is set, so the browser tests must run" in run.stdout
     else:
         assert run.returncode == 0 and "1 skipped" in run.stdout, run.stdout
+
+
+def test_a_power_is_captioned_as_it_is_written() -> None:
+    """x ** 2 is the op "**2": the caption writes it after its input, with the brackets it needs
+    (it said `y = **2(x) = 9`)."""
+    from microgrand.viz.frames import _Names
+
+    a, b = Value(3.0, label="a"), Value(1.0, label="b")
+    written = {
+        "a**2": a**2,
+        "(a + b)**2": (a + b) ** 2,
+        "(a**2)**3": (a**2) ** 3,
+        "a + b**2": a + b**2,
+        "(a * b) ** b": (a * b) ** b,
+    }
+    assert {text: _Names().formula(v) for text, v in written.items()} == {text: text for text in written}

@@ -152,6 +152,8 @@ class _Names:
         if op in _PRECEDENCE and len(v.children) == 2:
             left, right = (self._operand(c, depth, op, k == 1) for k, c in enumerate(v.children))
             return f"{left} {op} {right}"
+        if op.startswith("**") and len(v.children) == 1:  # x ** 2 is the op "**2": after its input
+            return f"{self._operand(v.children[0], depth, '**', False)}{op}"
         shown = v.children[:2] if len(v.children) > 3 else v.children
         args = [self._operand(c, depth, "", False) for c in shown]
         return f"{op}({', '.join(args + (['…'] if len(shown) < len(v.children) else []))})"
@@ -162,12 +164,20 @@ class _Names:
         if depth <= 1:
             return "…"
         inner = self.formula(c, depth - 1)
-        mine, theirs = _PRECEDENCE.get(str(c.op), 9), _PRECEDENCE.get(parent, 0)
-        # brackets where the order of operations needs them: (a + b) * c, a - (b - c)
-        return f"({inner})" if mine < theirs or (right and mine == theirs and parent in "-/") else inner
+        mine, theirs = _rank(str(c.op), 9), _rank(parent, 0)
+        # brackets where the order of operations needs them: (a + b) * c, a - (b - c), (a**2)**3
+        tie = (right and parent in "-/") or (not right and parent.startswith("**"))
+        return f"({inner})" if mine < theirs or (mine == theirs and tie) else inner
 
 
-_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "**": 3}
+
+
+def _rank(op: str, otherwise: int) -> int:
+    """How tightly `op` binds: x**2's op "**2" as tightly as `**`."""
+    return _PRECEDENCE["**"] if op.startswith("**") else _PRECEDENCE.get(op, otherwise)
+
+
 _BIDI = {"R", "AL", "AN", "LRE", "LRO", "RLE", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
 
 
