@@ -1,21 +1,33 @@
 """Build the course website: execute the notebooks and render them, with the API reference.
 
-    pip install -e ".[site]"
+    pip install -e ".[site]"                   # and Node.js with npm (for Pyodide)
     python tools/build_site.py OUTDIR          # OUTDIR/index.html is the landing page
+    cd OUTDIR && python -m http.server         # then open http://localhost:8000/
 
 The site is made by Sphinx with MyST-NB (which executes every notebook and keeps its outputs)
 and the Sphinx Book Theme; its configuration and hand-written pages are in site/. MathJax is
 copied into the site from the `sphinx-mathjax-offline` package, so math renders with no network.
 
-The committed notebooks are not changed. They are copied into a build directory first, where each
-exercise's check cell gets the tag ``raises-exception``: on the site it shows the hint that the
-checker gives for the placeholder (the learner's starting point), and the collapsed solution
-after it is executed as usual. Any other error fails the build.
+The exercises and the Graph Lab run in the page: the npm package `pyodide` (pinned in
+tools/pyodide/package.json, installed with `npm ci`) is copied into OUTDIR/_static/pyodide with
+microgrand's wheel, built from this checkout. site/_static/tryit.js starts it on the first Run.
+Pages that run Python must be served over HTTP: a browser blocks their fetches from file://.
+
+The committed notebooks are not changed. They are copied into a build directory first, where
+- each exercise's check cell gets the tag ``raises-exception`` (a checker may reject the starting
+  code on purpose); any other error fails the build;
+- each exercise cell (metadata ``"microgrand": {"exercise": "4.1"}``) gets the tag
+  ``mg-exercise-4.1``, by which tryit.js finds it, and its starting code, check and setup cells
+  (``"microgrand": {"setup_for": [...]}``) go to OUTDIR/_static/exercises/NOTEBOOK.json;
+- a line after the title says how to try it in the browser, with an "Open in Colab" link made
+  from the repository's address (pyproject.toml's [project.urls] Source, the one setting).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,25 +35,138 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import tomllib
+
 ROOT = Path(__file__).resolve().parent.parent
 RAISES = "raises-exception"
+NPM_DIR = ROOT / "tools" / "pyodide"
+# what a page needs from the npm package to start Python (the rest is typings, maps and demos)
+PYODIDE_FILES = [
+    "pyodide.mjs",
+    "pyodide.asm.mjs",
+    "pyodide.asm.wasm",
+    "python_stdlib.zip",
+    "pyodide-lock.json",
+]
+GITHUB = re.compile(r"https://github\.com/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)/?")
 
 
-def prepare_notebook(nb: dict[str, Any]) -> dict[str, Any]:
-    """The notebook as the site shows it: each exercise's check may raise (on the placeholder)."""
+def repository() -> str | None:
+    """The repository's public address: pyproject.toml's [project.urls] Source, or None."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    source = project.get("urls", {}).get("Source")
+    return str(source) if source else None
+
+
+def colab_url(source: str | None, notebook: str) -> str | None:
+    """Colab's address for notebooks/`notebook` on the main branch of a GitHub `source`, else None."""
+    match = GITHUB.fullmatch(source or "")
+    if match is None:
+        return None  # Colab opens notebooks from GitHub only
+    owner, repo = match.groups()
+    return f"https://colab.research.google.com/github/{owner}/{repo}/blob/main/notebooks/{notebook}"
+
+
+def _source(cell: dict[str, Any]) -> str:
+    text = cell["source"]
+    return text if isinstance(text, str) else "".join(text)
+
+
+def _banner(first_exercise: str | None, colab: str | None) -> dict[str, Any]:
+    """A Markdown cell that says how to run this notebook's exercises (and all of it, in Colab)."""
+    here = f"#exercise-{first_exercise}" if first_exercise else "../lab.html"
+    what = (
+        "the exercises on this page run right here, in Python inside your browser (nothing to "
+        "install; the first Run starts Python, a few seconds), and the "
+        if first_exercise
+        else "the "
+    )
+    text = (
+        f'<p class="mg-tryit-banner"><strong><a href="{here}">Try it in your browser</a></strong>: '
+        f'{what}<a href="../lab.html">Graph Lab</a> draws and steps through any expression you type.'
+    )
+    if colab:
+        text += f' Or run the whole notebook: <a href="{colab}">Open in Colab</a>.'
+    return {"cell_type": "markdown", "id": "mg-try-it", "metadata": {}, "source": text + "</p>"}
+
+
+def prepare_notebook(
+    nb: dict[str, Any], name: str, source: str | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The notebook as the site shows it, and the table of its exercises for tryit.js.
+
+    `name` is the notebook's file name; `source` the repository's address (for Colab).
+    """
+    exercises: dict[str, dict[str, Any]] = {}
+    setups: list[tuple[list[str], str]] = []
     for cell in nb["cells"]:
-        tags = cell.get("metadata", {}).get("tags", [])
+        meta = cell.setdefault("metadata", {})
+        tags = meta.get("tags", [])
+        mine = meta.get("microgrand", {})
         if "check" in tags and RAISES not in tags:
-            cell["metadata"]["tags"] = [*tags, RAISES]
-    return nb
+            meta["tags"] = [*tags, RAISES]
+        if cell["cell_type"] != "code":
+            continue
+        if "setup_for" in mine:
+            setups.append(([str(i) for i in mine["setup_for"]], _source(cell)))
+        number = mine.get("exercise")
+        if number is None:
+            continue
+        number = str(number)
+        entry = exercises.setdefault(
+            number, {"code": None, "check": None, "setup": [], "notebook_only": None}
+        )
+        if "exercise" in tags:
+            meta["tags"] = [*meta["tags"], f"mg-exercise-{number}"]
+            entry["code"] = _source(cell)
+            entry["notebook_only"] = mine.get("notebook_only")
+        elif "check" in tags:
+            entry["check"] = _source(cell)
+    for number, entry in exercises.items():
+        entry["setup"] = [text for wanted, text in setups if number in wanted]
+        if entry["code"] is None or (entry["check"] is None and not entry["notebook_only"]):
+            raise ValueError(f"{name}: exercise {number} needs a cell tagged exercise and one tagged check")
+    runnable = [n for n, e in exercises.items() if not e["notebook_only"]]
+    colab = colab_url(source, name)
+    if nb["cells"] and nb["cells"][0]["cell_type"] == "markdown":
+        nb["cells"].insert(1, _banner(runnable[0] if runnable else None, colab))
+    table = {"notebook": name, "notebook_url": colab, "exercises": exercises}
+    return nb, table
 
 
 def prepare_sources(src: Path) -> None:
     shutil.copytree(ROOT / "site", src, dirs_exist_ok=True)
     (src / "notebooks").mkdir(exist_ok=True)
+    (src / "_static" / "exercises").mkdir(parents=True, exist_ok=True)
+    source = repository()
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        nb = prepare_notebook(json.loads(path.read_text(encoding="utf-8")))
+        nb, table = prepare_notebook(json.loads(path.read_text(encoding="utf-8")), path.name, source)
         (src / "notebooks" / path.name).write_text(json.dumps(nb, indent=1), encoding="utf-8")
+        exercises = src / "_static" / "exercises" / f"{path.stem}.json"
+        exercises.write_text(json.dumps(table, indent=1), encoding="utf-8")
+
+
+def add_python(out: Path, tmp: Path) -> None:
+    """Pyodide's core (from npm) and microgrand's wheel (from this checkout) into the site."""
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SystemExit("the site needs npm for Pyodide: install Node.js (apt-get install nodejs npm)")
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NPM_DIR, check=True)
+    package = NPM_DIR / "node_modules" / "pyodide"
+    target = out / "_static" / "pyodide"
+    target.mkdir(parents=True, exist_ok=True)
+    for name in PYODIDE_FILES:
+        shutil.copy2(package / name, target / name)
+    wheels = tmp / "wheel"
+    pip = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels)]
+    subprocess.run([*pip, str(ROOT)], check=True)
+    (wheel,) = wheels.glob("microgrand-*-py3-none-any.whl")
+    for old in target.glob("microgrand-*.whl"):
+        old.unlink()
+    shutil.copy2(wheel, target / wheel.name)
+    version = json.loads((package / "package.json").read_text(encoding="utf-8"))["version"]
+    info = {"pyodide": version, "wheel": wheel.name}
+    (target / "runtime.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
 
 
 def main(argv: list[str]) -> int:
@@ -53,11 +178,14 @@ def main(argv: list[str]) -> int:
         src = Path(tmp) / "src"
         prepare_sources(src)
         command = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-d", str(Path(tmp) / "doctrees")]
-        result = subprocess.run([*command, str(src), str(out)], cwd=ROOT, check=False)
-    if result.returncode != 0:
-        print(f"the site build failed (sphinx exit status {result.returncode})", file=sys.stderr)
-        return result.returncode
-    print(f"built the site: {out / 'index.html'}")
+        # conf.py reads the repository's address from here: pyproject.toml is its one home
+        env = {**os.environ, "MICROGRAND_SOURCE": repository() or ""}
+        result = subprocess.run([*command, str(src), str(out)], cwd=ROOT, check=False, env=env)
+        if result.returncode != 0:
+            print(f"the site build failed (sphinx exit status {result.returncode})", file=sys.stderr)
+            return result.returncode
+        add_python(out, Path(tmp))
+    print(f"built the site: {out / 'index.html'} (serve it over HTTP: cd {out} && python -m http.server)")
     return 0
 
 
