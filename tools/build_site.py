@@ -48,6 +48,20 @@ PYODIDE_FILES = [
     "python_stdlib.zip",
     "pyodide-lock.json",
 ]
+# MathJax's other single-file builds: each is a whole MathJax, an alternative to the tex-chtml.js
+# that the pages load (sphinx-mathjax-offline's mathjax_path), so none is ever fetched. tex-chtml.js
+# loads fonts, TeX extensions, the menu and the accessibility tools from the folders, kept whole.
+MATHJAX_UNUSED = [
+    "tex-mml-chtml.js",
+    "tex-chtml-full.js",
+    "tex-chtml-full-speech.js",
+    "mml-chtml.js",
+    "mml-svg.js",
+    "tex-mml-svg.js",
+    "tex-svg.js",
+    "tex-svg-full.js",
+    "node-main.js",
+]
 GITHUB = re.compile(r"https://github\.com/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)/?")
 
 
@@ -169,6 +183,15 @@ def add_python(out: Path, tmp: Path) -> None:
     (target / "runtime.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
 
 
+def trim_mathjax(out: Path) -> None:
+    mathjax = out / "_static" / "mathjax"
+    page = (out / "index.html").read_text(encoding="utf-8")
+    if "_static/mathjax/tex-chtml.js" not in page:
+        raise SystemExit("the pages no longer load MathJax's tex-chtml.js: review MATHJAX_UNUSED")
+    for name in MATHJAX_UNUSED:
+        (mathjax / name).unlink(missing_ok=True)
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 1 or argv[0].startswith("-"):
         print(__doc__.strip().splitlines()[0], "\nusage: python tools/build_site.py OUTDIR", file=sys.stderr)
@@ -184,6 +207,7 @@ def main(argv: list[str]) -> int:
         if result.returncode != 0:
             print(f"the site build failed (sphinx exit status {result.returncode})", file=sys.stderr)
             return result.returncode
+        trim_mathjax(out)
         add_python(out, Path(tmp))
     print(f"built the site: {out / 'index.html'} (serve it over HTTP: cd {out} && python -m http.server)")
     return 0

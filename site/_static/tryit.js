@@ -109,6 +109,12 @@
       "runs the setup, your code, then the check, here in your browser"));
     var status = element("div", { role: "status", class: "mg-status", "aria-live": "polite" });
     region.append(box, buttons, status);
+    if (spec.setup.length) { // the cells it needs, from earlier on the page: one click away
+      var setup = element("details", { class: "mg-setup" });
+      setup.append(element("summary", {}, "what runs before your code (from earlier cells)"),
+        element("pre", {}, spec.setup.join("\n\n")));
+      region.appendChild(setup);
+    }
 
     function go() {
       return withPython(status, run, async function () {
