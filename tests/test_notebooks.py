@@ -6,11 +6,14 @@ below), working directory ``notebooks/``. Any error fails the test, and so does 
 carries the tag ``raises-exception``; nbclient then carries on, and this test checks that the
 cell really did raise, so a tagged cell cannot pass silently.
 
-Exercises: an exercise cell (tag ``exercise``) holds a placeholder the learner replaces; the
-cell after it (tag ``check``) calls a `microgrand.exercises` checker; the cell after that (tag
-``solution``, collapsed) is the solution. The notebooks run here *with* their solutions, and each
-checker is seen to reject the placeholder first: exercise, check (must raise ExerciseError),
-solution, check again (must pass).
+Exercises (the layout is described in microgrand/exercises.py's docstring): each exercise's
+cells carry ``"microgrand": {"exercise": "4.1"}``: its code cell (tag ``exercise``, a placeholder),
+its check (tag ``check``, one call to ``microgrand.exercises.check``) and its solution (tag
+``solution``, a Markdown cell, so that Shift+Enter and Run All never run it). The notebooks run
+here as a learner leaves them, and with their solutions: exercise, check (must say "not attempted
+yet" and raise nothing), the solution's code, check again (must pass). Each exercise's setup cells
+(``"setup_for"``) are run on their own, without matplotlib or scikit-learn, with the exercise and
+its solution.
 
 Notebooks are committed stripped (no outputs, minimal metadata); that is checked here too.
 """
@@ -59,45 +62,68 @@ def _execute(nb: Any) -> Any:
     return nb
 
 
-def _exercises(cells: list[Any]) -> list[tuple[int, int, int]]:
-    """(exercise, check, solution) cell indices; each exercise is followed by its check, then its solution."""
-    found = []
+def _exercise_of(cell: Any) -> str | None:
+    return cell.get("metadata", {}).get("microgrand", {}).get("exercise")
+
+
+CHECK_CALL = re.compile(r'from microgrand\.exercises import check\n\ncheck\("(\d\.\d)", \w+\)')
+SOLUTION_CODE = re.compile(r"```python\n(.*?)```", re.S)
+
+
+def solution_code(cell: Any) -> str:
+    """The code of a solution cell: its first ```python fence."""
+    found = SOLUTION_CODE.search(cell.source)
+    assert found, f"the solution of exercise {_exercise_of(cell)} has no ```python fence"
+    return found.group(1)
+
+
+def _exercises(cells: list[Any]) -> dict[str, tuple[int, int, int]]:
+    """Exercise number -> its (exercise, check, solution) cell indices, checked for the layout."""
+    found = {}
     for i, cell in enumerate(cells):
-        if EXERCISE in _tags(cell):
-            assert i + 2 < len(cells), f"cell {i}: an exercise needs a check and a solution after it"
-            check, solution = cells[i + 1], cells[i + 2]
-            assert CHECK in _tags(check), f"cell {i + 1} should be the check of the exercise in cell {i}"
-            assert "check_" in check.source, f"cell {i + 1}: a check calls a microgrand.exercises checker"
-            assert SOLUTION in _tags(solution), f"cell {i + 2} should be the solution of cell {i}"
-            found.append((i, i + 1, i + 2))
-    tagged = {i for i, c in enumerate(cells) if {EXERCISE, CHECK, SOLUTION} & set(_tags(c))}
-    assert tagged == {i for triple in found for i in triple}, "a check or solution cell without its exercise"
+        if EXERCISE not in _tags(cell):
+            continue
+        number = _exercise_of(cell)
+        assert number, f"cell {i}: an exercise cell names its exercise in its metadata"
+        assert i + 2 < len(cells), f"exercise {number}: an exercise needs a check and a solution after it"
+        check, solution = cells[i + 1], cells[i + 2]
+        assert CHECK in _tags(check) and _exercise_of(check) == number, f"cell {i + 1}: the check of {number}"
+        # the check computes nothing in view: the checker owns the reference answer
+        call = CHECK_CALL.fullmatch(check.source)
+        assert call and call.group(1) == number, f"exercise {number}: its check is one check() call"
+        assert SOLUTION in _tags(solution) and _exercise_of(solution) == number, f"cell {i + 2}: solution"
+        assert solution.cell_type == "markdown", f"exercise {number}: a solution is Markdown, never run"
+        first, summary = solution.source.splitlines()[:2]  # what a collapsed cell's preview shows
+        assert first == "<details>", f"exercise {number}: the solution is folded in a <details>"
+        assert summary == f"<summary>Solution to exercise {number} (open it once you have tried)</summary>"
+        solution_code(solution)
+        assert number not in found, f"exercise {number} appears twice"
+        found[number] = (i, i + 1, i + 2)
+    tagged = {
+        i for i, c in enumerate(cells) if {EXERCISE, CHECK, SOLUTION} & set(_tags(c)) or _exercise_of(c)
+    }
+    assert tagged == {i for triple in found.values() for i in triple}, (
+        "a check or solution without its exercise"
+    )
     return found
 
 
 def with_solutions(nb: Any) -> tuple[Any, list[int], list[int]]:
-    """The notebook to run: after each solution, its check again. Returns it, the indices of the
-    checks that must reject the placeholder, and those that must accept the solution."""
+    """The notebook to run: as committed, and after each exercise's check, the solution's code and
+    the check again. Returns it, the indices of the checks that see the placeholder, and those
+    that must accept the solution."""
+    nbformat = pytest.importorskip("nbformat")
     nb = copy.deepcopy(nb)
-    cells, must_reject, must_accept = [], [], []
-    triples = {e: (c, s) for e, c, s in _exercises(nb.cells)}
-    skip: set[int] = set()
+    cells, placeholders, solved = [], [], []
+    by_check = {c: s for c, s in (triple[1:] for triple in _exercises(nb.cells).values())}
     for i, cell in enumerate(nb.cells):
-        if i in skip:
-            continue
-        if i not in triples:
-            cells.append(cell)
-            continue
-        check_i, solution_i = triples[i]
-        check = nb.cells[check_i]
-        rejecting = copy.deepcopy(check)
-        rejecting.metadata["tags"] = [*_tags(check), RAISES]
-        cells += [cell, rejecting, nb.cells[solution_i], copy.deepcopy(check)]
-        must_reject.append(len(cells) - 3)
-        must_accept.append(len(cells) - 1)
-        skip |= {check_i, solution_i}
+        cells.append(cell)
+        if i in by_check:
+            placeholders.append(len(cells) - 1)
+            cells += [nbformat.v4.new_code_cell(solution_code(nb.cells[by_check[i]])), copy.deepcopy(cell)]
+            solved.append(len(cells) - 1)
     nb.cells = cells
-    return nb, must_reject, must_accept
+    return nb, placeholders, solved
 
 
 def test_the_curriculum_is_there() -> None:
@@ -129,11 +155,7 @@ def test_notebook_is_stripped(path: Path) -> None:
     }, hint
     for i, cell in enumerate(nb["cells"]):
         metadata = cell.get("metadata", {})
-        assert set(metadata) <= {"tags", "jupyter"}, f"cell {i}: {hint}"
-        if SOLUTION in metadata.get("tags", []):  # solutions are collapsed in Jupyter
-            assert metadata.get("jupyter") == {"source_hidden": True}, f"cell {i}: {hint}"
-        else:
-            assert "jupyter" not in metadata, f"cell {i}: {hint}"
+        assert set(metadata) <= {"tags", "microgrand"}, f"cell {i}: {hint}"
         if cell["cell_type"] == "code":
             assert cell["outputs"] == [], f"cell {i} has outputs: {hint}"
             assert cell["execution_count"] is None, f"cell {i} has an execution count: {hint}"
@@ -173,18 +195,54 @@ def test_notebook_runs_and_its_claims_hold(path: Path) -> None:
         pytest.importorskip("sklearn", reason="the capstone needs scikit-learn: pip install -e '.[test]'")
     if shutil.which("dot") is None and any("microgrand.viz import draw_dot" in c.source for c in nb.cells):
         pytest.skip("this notebook draws graphs: it needs Graphviz's dot program (apt-get install graphviz)")
-    nb, must_reject, must_accept = with_solutions(nb)
+    nb, placeholders, solved = with_solutions(nb)
     _execute(nb)
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
         errors = [out for out in cell.outputs if out.output_type == "error"]
-        if i in must_reject:
-            assert errors and errors[0].ename == "ExerciseError", (
-                f"{path.name}: the checker in cell {i} accepted the placeholder:\n{cell.source}"
-            )
-        elif RAISES in _tags(cell):
+        printed = "".join(out.get("text", "") for out in cell.outputs if out.output_type == "stream")
+        if RAISES in _tags(cell):
             assert errors, f"{path.name}, cell {i} is tagged {RAISES!r} but did not raise:\n{cell.source}"
-        else:  # nbclient stops at the first untagged error; this only says so plainly
-            assert not errors, f"{path.name}, cell {i} raised {errors[0].ename}: {errors[0].evalue}"
-    assert all(i not in must_reject for i in must_accept)
+            continue
+        # nbclient stops at the first untagged error; this only says so plainly
+        assert not errors, f"{path.name}, cell {i} raised {errors[0].ename}: {errors[0].evalue}"
+        if i in placeholders:
+            assert "not attempted yet" in printed, f"{path.name}: the check in cell {i} printed {printed!r}"
+        if i in solved:
+            assert ", right: " in printed, f"{path.name}: the check in cell {i} printed {printed!r}"
+
+
+def _setup_cells(cells: list[Any], number: str) -> list[str]:
+    return [
+        c.source for c in cells if number in c.get("metadata", {}).get("microgrand", {}).get("setup_for", [])
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_each_exercise_runs_from_its_setup_alone(
+    path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What the course website does in the page: an exercise's setup cells, its cell and its
+    check, in a fresh namespace, with only microgrand and the standard library (matplotlib and
+    scikit-learn cannot be imported here); then the solution passes."""
+    nbformat = pytest.importorskip("nbformat")
+    nb = nbformat.read(path, as_version=4)
+    for blocked in ("matplotlib", "sklearn", "numpy", "graphviz", "IPython"):
+        monkeypatch.setitem(sys.modules, blocked, None)  # `import matplotlib` now raises ImportError
+    monkeypatch.chdir(NOTEBOOK_DIR)
+    for number, (exercise, check, solution) in _exercises(nb.cells).items():
+        why = nb.cells[exercise].metadata["microgrand"].get("notebook_only")
+        if why is not None:
+            assert isinstance(why, str) and why, f"exercise {number}: notebook_only says why, in a line"
+            continue
+        namespace: dict[str, Any] = {"__name__": "__main__"}
+        for source in [*_setup_cells(nb.cells, number), nb.cells[exercise].source, nb.cells[check].source]:
+            exec(compile(source, f"{path.name}, exercise {number}", "exec"), namespace)
+        assert capsys.readouterr().out.endswith(
+            f"Exercise {number}: not attempted yet."
+            " Replace each ... in the exercise cell, then run this check.\n"
+        )
+        for source in [solution_code(nb.cells[solution]), nb.cells[check].source]:
+            exec(compile(source, f"{path.name}, solution {number}", "exec"), namespace)
+        assert capsys.readouterr().out.startswith(f"Exercise {number}, right: ")

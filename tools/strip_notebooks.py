@@ -8,9 +8,9 @@ Why: outputs (SVGs, PNGs, timings) make diffs unreadable and change on every run
 notebook still opens directly in Jupyter and Colab; run it to see the outputs.
 Stripped means: every code cell has no outputs and ``execution_count`` null; a cell's metadata
 keeps only its ``tags`` (``raises-exception`` marks a cell that fails on purpose; ``exercise``,
-``check`` and ``solution`` mark an exercise), and a solution cell is collapsed in Jupyter
-(``"jupyter": {"source_hidden": true}``) so that it stays out of the learner's way; the notebook's
-metadata is only the ``python3`` kernelspec. tests/test_notebooks.py checks the same.
+``check`` and ``solution`` mark an exercise) and its ``microgrand`` entry (which exercise a cell
+belongs to, or which exercises it sets up: see microgrand/exercises.py); the notebook's metadata
+is only the ``python3`` kernelspec. tests/test_notebooks.py checks the same.
 Standard library only, so it runs before anything is installed.
 """
 
@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 KERNELSPEC = {"display_name": "Python 3", "language": "python", "name": "python3"}
+KEPT = ("tags", "microgrand")  # the cell metadata we commit; the rest is what an editor adds
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 
 
@@ -30,10 +31,8 @@ def strip(nb: dict[str, Any]) -> dict[str, Any]:
     nb = json.loads(json.dumps(nb))  # a deep copy
     nb["metadata"] = {"kernelspec": dict(KERNELSPEC)}
     for cell in nb["cells"]:
-        tags = cell.get("metadata", {}).get("tags")
-        cell["metadata"] = {"tags": tags} if tags else {}
-        if tags and "solution" in tags:
-            cell["metadata"]["jupyter"] = {"source_hidden": True}
+        metadata = cell.get("metadata", {})
+        cell["metadata"] = {key: metadata[key] for key in KEPT if metadata.get(key)}
         if cell["cell_type"] == "code":
             cell["outputs"] = []
             cell["execution_count"] = None
