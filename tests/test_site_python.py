@@ -10,7 +10,6 @@ first message, later Runs, the bytes loaded, the moons demo in the page next to 
 
 from __future__ import annotations
 
-import copy
 import importlib.util
 import json
 import re
@@ -25,8 +24,6 @@ from typing import Any
 
 import pytest
 from test_site import browser, server, site  # noqa: F401 (the fixtures, shared)
-
-from microgrand.exercises import ExerciseError
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_BY_CI_IN_ITS_OWN_STEP = True  # its browser half needs the built site, as tests/test_site.py's
@@ -49,22 +46,60 @@ def _source(cell: dict[str, Any]) -> str:
     return "".join(cell["source"]) if isinstance(cell["source"], list) else str(cell["source"])
 
 
-def _contract_notebook() -> dict[str, Any]:
-    """Notebook 4 with exercise 4.1 (tanh') marked as the exercises' contract says.
+def _notebook(name: str) -> dict[str, Any]:
+    return json.loads((ROOT / "notebooks" / name).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
-    The exercise, check and solution cells carry ``"microgrand": {"exercise": "4.1"}``, the cell
-    that imports math ``"setup_for": ["4.1"]``; notebook 8's second exercise is marked notebook-only.
-    """
-    nb = json.loads((ROOT / "notebooks" / NOTEBOOK_4).read_text(encoding="utf-8"))
-    nb = copy.deepcopy(nb)
-    tanh_cells = [i for i, c in enumerate(nb["cells"]) if "tanh_prime" in _source(c)]
-    first = tanh_cells[0]
-    for cell in nb["cells"][first : first + 3]:
-        cell["metadata"]["microgrand"] = {"exercise": "4.1"}
-    setup = {"cell_type": "code", "id": "setup", "metadata": {"microgrand": {"setup_for": ["4.1"]}},
-             "source": "import math\n", "outputs": [], "execution_count": None}  # fmt: skip
-    nb["cells"].insert(first, setup)
-    return nb
+
+def _solutions(nb: dict[str, Any]) -> dict[str, str]:
+    """Each exercise's solution: the code in its solution cell (folded Markdown, or code)."""
+    found = {}
+    for cell in nb["cells"]:
+        number = cell["metadata"].get("microgrand", {}).get("exercise")
+        if number and "solution" in cell["metadata"].get("tags", []):
+            text = _source(cell)
+            fenced = re.search(r"```python\n(.*?)```", text, re.DOTALL)
+            found[str(number)] = fenced.group(1) if fenced else text
+    return found
+
+
+def _all_exercises() -> list[tuple[str, str, dict[str, Any], str]]:
+    """(notebook, number, the build's entry, the solution) for every exercise of the course."""
+    found = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = _notebook(path.name)
+        solutions = _solutions(nb)
+        _, table = build_site.prepare_notebook(nb, path.name, None)
+        for number, entry in table["exercises"].items():
+            found.append((path.name, number, entry, solutions[number]))
+    return found
+
+
+# the notebook as a learner runs it, the reference for what the page says: in a fresh interpreter,
+# each try runs the setup cells, the exercise cell and the check cell (plain exec, as a kernel
+# does), and gives what the check printed, or "ExerciseError: " and its message
+NOTEBOOK = """
+import contextlib, io, json, sys
+setup, tries, check = json.loads(sys.stdin.read())
+said = []
+for code in tries:
+    namespace = {"__name__": "__main__"}
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            for cell in [*setup, code, check]:
+                exec(cell, namespace)
+        said.append(out.getvalue())
+    except Exception as error:
+        said.append(out.getvalue() + f"{type(error).__name__}: {error}")
+print(json.dumps(said))
+"""
+
+
+def _notebook_says(entry: dict[str, Any], tries: list[str]) -> list[str]:
+    stdin = json.dumps([entry["setup"], tries, entry["check"]])
+    done = subprocess.run([sys.executable, "-c", NOTEBOOK], input=stdin, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------- the build, without a browser
@@ -74,9 +109,8 @@ def test_the_colab_link_is_made_from_the_one_setting() -> None:
     source = build_site.repository()
     assert source == "https://github.com/microgrand/microgrand"  # pyproject's [project.urls] Source
     url = build_site.colab_url(source, NOTEBOOK_4)
-    assert (
-        url
-        == "https://colab.research.google.com/github/microgrand/microgrand/blob/main/notebooks/04_activations.ipynb"
+    assert url == (
+        "https://colab.research.google.com/github/microgrand/microgrand/blob/main/notebooks/04_activations.ipynb"
     )
     assert build_site.colab_url("https://github.com/someone/fork/", "x.ipynb") == (
         "https://colab.research.google.com/github/someone/fork/blob/main/notebooks/x.ipynb"
@@ -86,24 +120,24 @@ def test_the_colab_link_is_made_from_the_one_setting() -> None:
 
 
 def test_the_build_finds_each_exercise_its_check_and_its_setup() -> None:
-    nb, table = build_site.prepare_notebook(_contract_notebook(), NOTEBOOK_4, build_site.repository())
-    (number,) = table["exercises"]
-    entry = table["exercises"][number]
-    assert number == "4.1" and entry["setup"] == ["import math\n"] and entry["notebook_only"] is None
-    assert entry["code"].startswith("def tanh_prime(x):") and "check_derivative" in entry["check"]
+    nb, table = build_site.prepare_notebook(_notebook(NOTEBOOK_4), NOTEBOOK_4, build_site.repository())
+    assert list(table["exercises"]) == ["4.1", "4.2", "4.3"]
+    entry = table["exercises"]["4.1"]
+    assert entry["code"].startswith("def tanh_prime(x):") and 'check("4.1", tanh_prime)' in entry["check"]
+    assert entry["notebook_only"] is None and any("import math" in cell for cell in entry["setup"])
     tagged = [c for c in nb["cells"] if "mg-exercise-4.1" in c["metadata"].get("tags", [])]
     assert len(tagged) == 1 and _source(tagged[0]) == entry["code"]  # the exercise cell, only
     banner = nb["cells"][1]["source"]
-    assert nb["cells"][0]["source"][0].startswith("# 4"), "the banner comes after the title"
+    assert _source(nb["cells"][0]).startswith("# 4"), "the banner comes after the title"
     assert 'href="#exercise-4.1">Try it in your browser' in banner
     assert f'href="{build_site.colab_url(build_site.repository(), NOTEBOOK_4)}">Open in Colab' in banner
     assert table["notebook_url"] == build_site.colab_url(build_site.repository(), NOTEBOOK_4)
 
 
 def test_a_notebook_only_exercise_is_listed_with_its_reason_and_no_banner_link_to_it() -> None:
-    nb = _contract_notebook()
+    nb = _notebook(NOTEBOOK_4)
     for cell in nb["cells"]:
-        if cell["metadata"].get("microgrand", {}).get("exercise") == "4.1":
+        if cell["metadata"].get("microgrand", {}).get("exercise") in ("4.1", "4.2", "4.3"):
             cell["metadata"]["microgrand"]["notebook_only"] = "it needs a long training"
     nb, table = build_site.prepare_notebook(nb, NOTEBOOK_4, None)
     assert table["exercises"]["4.1"]["notebook_only"] == "it needs a long training"
@@ -112,45 +146,61 @@ def test_a_notebook_only_exercise_is_listed_with_its_reason_and_no_banner_link_t
 
 # ---------------------------------------------------------------- mg_page.py, in CPython
 
+# what the page may import: microgrand and the standard library (Pyodide has no numpy,
+# matplotlib or scikit-learn offline), enforced by a meta-path finder in a fresh interpreter
+EVERY_EXERCISE_IN_THE_PAGE = """
+import importlib.abc, json, sys
+class NotInThePage(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {"numpy", "matplotlib", "sklearn", "scipy", "IPython"}:
+            raise ImportError(f"{name} is not in the page's Python")
+sys.meta_path.insert(0, NotInThePage())
+sys.path.insert(0, sys.argv[1])
+import mg_page
+said = {}
+for number, setup, code, check, solution in json.loads(sys.stdin.read()):
+    # the solution as a learner would use it: pasted below the exercise cell's code (which may
+    # define what the solution uses, e.g. 2.2's sigmoid_neuron)
+    solved = mg_page.run_exercise(setup, code + "\\n\\n" + solution, check)
+    said[number] = [mg_page.run_exercise(setup, code, check), solved]
+print(json.dumps(said))
+"""
 
-def _notebook_says(setup: list[str], code: str, check: str) -> str:
-    """What the notebook shows for these cells: the check's printed line, or ExerciseError: hint."""
-    namespace: dict[str, Any] = {}
-    for cell in [*setup, code]:
-        exec(cell, namespace)
-    import contextlib
-    import io
 
-    out = io.StringIO()
-    try:
-        with contextlib.redirect_stdout(out):
-            exec(check, namespace)
-    except ExerciseError as error:
-        return f"ExerciseError: {error}"
-    return out.getvalue()
+def test_every_exercise_runs_with_microgrand_and_the_standard_library_only() -> None:
+    exercises = _all_exercises()
+    assert len(exercises) >= 20
+    runnable = [
+        (n, e["setup"], e["code"], e["check"], sol) for _, n, e, sol in exercises if not e["notebook_only"]
+    ]
+    done = subprocess.run(
+        [sys.executable, "-c", EVERY_EXERCISE_IN_THE_PAGE, str(ROOT / "site" / "_static")],
+        input=json.dumps(runnable),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    for number, (untouched, solved) in json.loads(done.stdout).items():
+        assert untouched["outcome"] == "not attempted", (number, untouched)
+        assert f"Exercise {number}: not attempted yet" in untouched["output"]
+        assert solved["outcome"] == "pass", (number, solved)
+    for name, number, entry, _ in exercises:  # a notebook-only exercise says why
+        assert not entry["notebook_only"] or len(entry["notebook_only"]) > 10, (name, number)
 
 
-TANH = {
-    "setup": ["import math\n"],
-    "check": "from microgrand.exercises import check_derivative\n\n"
-    "check_derivative(math.tanh, tanh_prime, [-3.0, -0.5, 0.0, 0.8, 2.5])",
-}
 WRONG = "def tanh_prime(x):\n    return 1 - math.tanh(x)\n"
 RIGHT = "def tanh_prime(x):\n    return 1 - math.tanh(x) ** 2\n"
 
 
-def test_the_page_says_what_the_notebook_says_for_a_wrong_and_a_right_answer() -> None:
-    wrong = mg_page.run_exercise(TANH["setup"], WRONG, TANH["check"])
-    assert wrong["outcome"] == "hint"
-    assert wrong["message"] == _notebook_says(TANH["setup"], WRONG, TANH["check"])
-    assert "central differences say" in wrong["message"]
-    right = mg_page.run_exercise(TANH["setup"], RIGHT, TANH["check"])
-    assert right == {
-        "outcome": "pass",
-        "output": _notebook_says(TANH["setup"], RIGHT, TANH["check"]),
-        "message": "",
-    }
-    assert "matches central differences at 5 points" in right["output"]
+def test_the_page_says_what_the_notebook_says_try_after_try() -> None:
+    entry = build_site.prepare_notebook(_notebook(NOTEBOOK_4), NOTEBOOK_4, None)[1]["exercises"]["4.1"]
+    tries = [entry["code"], WRONG, WRONG, RIGHT]
+    notebook = _notebook_says(entry, tries)
+    page = [mg_page.run_exercise(entry["setup"], code, entry["check"]) for code in tries]
+    assert [p["outcome"] for p in page] == ["not attempted", "hint", "hint", "pass"]
+    assert [p["output"] + p["message"] for p in page] == notebook
+    assert "Hint 1" in notebook[1] and "Hint 2" in notebook[2]
 
 
 def test_prints_last_values_and_errors_come_back_as_one_line_pointing_into_the_code() -> None:
@@ -162,8 +212,6 @@ def test_prints_last_values_and_errors_come_back_as_one_line_pointing_into_the_c
     syntax = mg_page.run_exercise([], "def f(:\n    pass", "pass")
     assert syntax["outcome"] == "error" and syntax["message"].startswith("SyntaxError: ")
     assert syntax["message"].endswith("(line 1 of your code)") and "\n" not in syntax["message"]
-    untouched = mg_page.run_exercise([], "x = ...", "print('x: not attempted yet')")
-    assert untouched["outcome"] == "not attempted"
 
 
 def test_each_run_starts_afresh() -> None:
@@ -185,7 +233,7 @@ def test_the_graph_lab_draws_the_last_value_and_explains_what_it_cannot_draw() -
         return re.sub(r"mg-player-[0-9a-f]{12}", "ID", html)
 
     assert strip(drawn["html"]) == strip(reference)  # the same player, but for its random id
-    assert mg_page.draw(code + "\nL")["html"].count("mg-player") == drawn["html"].count("mg-player")
+    assert strip(mg_page.draw(code + "\nL")["html"]) == strip(reference)
     log = mg_page.draw("from microgrand import Value\nc = Value(-1.0)\nc.log()")
     assert log["error"] == "ValueError: log is defined only for x > 0, got log(-1.0) (line 3 of your code)"
     assert mg_page.draw("a = (1 +")["error"].startswith("SyntaxError: ")
@@ -275,10 +323,13 @@ def _runnable(site: Path) -> list[tuple[str, str, dict[str, Any]]]:  # noqa: F81
     return found
 
 
-def _status_text(region: Any, timeout: float = 120_000) -> str:
+def _run(region: Any, timeout: float = 120_000) -> str:
+    """Click Run and wait for its result: the status region's text, its spaces normalised."""
     status = region.get_by_role("status")
+    status.evaluate("s => { s.replaceChildren(); }")  # so that the wait below is for this Run's result
+    region.get_by_role("button", name="Run", exact=True).click()
     status.locator(".mg-message, .mg-output").first.wait_for(timeout=timeout)
-    return str(status.inner_text())
+    return " ".join(str(status.inner_text()).split())
 
 
 def test_an_exercise_runs_in_the_page_as_in_the_notebook(site: Path, tab: Any) -> None:  # noqa: F811
@@ -291,19 +342,22 @@ def test_an_exercise_runs_in_the_page_as_in_the_notebook(site: Path, tab: Any) -
     box = region.get_by_role("textbox")
     assert box.input_value() == entry["code"], "the box holds the exercise cell's starting code"
 
+    region.get_by_role("status").evaluate(
+        "s => new MutationObserver(() => { window.seen = window.seen || s.textContent; })"
+        ".observe(s, {childList: true, subtree: true, characterData: true})"
+    )
     started = time.perf_counter()
-    region.get_by_role("button", name="Run", exact=True).click()
-    assert "starting Python" in str(region.get_by_role("status").inner_text())
-    first = _status_text(region)
+    first = _run(region)
     first_seconds = time.perf_counter() - started
-    notebook = _notebook_says(entry["setup"], entry["code"], entry["check"])
-    assert first.strip() == notebook.strip(), "the starting code gets what the notebook prints for it"
+    assert "starting Python" in t.page.evaluate("() => window.seen"), "the first Run says Python is starting"
+    (notebook,) = _notebook_says(entry, [entry["code"]])
+    assert first == " ".join(notebook.split()), "the starting code gets what the notebook prints for it"
+    assert "not attempted yet" in first
     loaded = t.bytes - before_run
 
     box.fill("this is not python (")
     started = time.perf_counter()
-    region.get_by_role("button", name="Run", exact=True).click()
-    error = _status_text(region)
+    error = _run(region)
     later_seconds = time.perf_counter() - started
     assert error.startswith("SyntaxError: ") and "line 1 of your code" in error
 
@@ -323,14 +377,16 @@ def test_the_tanh_exercise_hints_and_passes_in_the_page(site: Path, tab: Any) ->
     stem, number, entry = found[0]
     t = tab(f"notebooks/{stem}.html")
     region = t.page.get_by_role("region", name=f"Exercise {number}", exact=True)
-    box, run = region.get_by_role("textbox"), region.get_by_role("button", name="Run", exact=True)
-    for answer, outcome in [(WRONG, "hint"), (RIGHT, "pass")]:
+    box = region.get_by_role("textbox")
+    tries = [entry["code"], WRONG, WRONG, RIGHT]
+    notebook = _notebook_says(entry, tries)
+    for answer, says, outcome in zip(tries, notebook, ["not-attempted", "hint", "hint", "pass"]):
         box.fill(answer)
-        run.click()
-        shown = _status_text(region)
-        assert shown.strip() == _notebook_says(entry["setup"], answer, entry["check"]).strip()
+        assert _run(region) == " ".join(says.split())
         assert f"mg-{outcome}" in str(region.get_by_role("status").get_attribute("class"))
-        region.get_by_role("status").evaluate("s => { s.textContent = ''; }")  # the next wait is for anew
+    assert "Hint 2" in notebook[2], "the second wrong try gets the second hint, in the page too"
+    region.get_by_role("button", name="Reset", exact=True).click()
+    assert box.input_value() == entry["code"]
 
 
 def _lab_state(page: Any) -> dict[str, list[str]]:
@@ -379,6 +435,24 @@ def test_the_graph_lab_draws_steps_redraws_and_explains_errors(tab: Any) -> None
         "() => document.querySelector('#mg-graph-lab [role=status]').innerText.startsWith('Syntax')"
     )
     assert "\n" not in status.inner_text().strip()
+
+
+def test_every_page_says_how_to_try_it_in_the_browser_and_in_colab(tab: Any, server: str) -> None:  # noqa: F811
+    t = tab("index.html")
+    link = t.page.get_by_role("link", name="Try it in your browser", exact=True)
+    assert link.first.get_attribute("href") == "lab.html"
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    for path in notebooks:
+        t = tab(f"notebooks/{path.stem}.html")
+        try_it = t.page.get_by_role("link", name="Try it in your browser", exact=True)
+        target = str(try_it.get_attribute("href"))
+        if target.startswith("#"):  # the page's first runnable exercise
+            assert t.page.locator(target.replace(".", "\\.")).get_attribute("role") == "region", path.name
+        else:
+            assert target == "../lab.html", path.name
+        colab = t.page.get_by_role("link", name="Open in Colab", exact=True).get_attribute("href")
+        assert colab == build_site.colab_url(build_site.repository(), path.name), path.name
+        t.close()  # the fixture still checks its problems at the end
 
 
 def test_reading_a_page_loads_no_python(tab: Any) -> None:
