@@ -185,9 +185,10 @@ def add_python(out: Path, tmp: Path) -> None:
 
 def trim_mathjax(out: Path) -> None:
     mathjax = out / "_static" / "mathjax"
-    page = (out / "index.html").read_text(encoding="utf-8")
-    if "_static/mathjax/tex-chtml.js" not in page:
-        raise SystemExit("the pages no longer load MathJax's tex-chtml.js: review MATHJAX_UNUSED")
+    loads = re.compile(r"mathjax/([\w.-]+\.js)")
+    loaded = {name for page in out.rglob("*.html") for name in loads.findall(page.read_text("utf-8"))}
+    if loaded != {"tex-chtml.js"}:
+        raise SystemExit(f"the pages load MathJax's {sorted(loaded)}: review MATHJAX_UNUSED")
     for name in MATHJAX_UNUSED:
         (mathjax / name).unlink(missing_ok=True)
 
