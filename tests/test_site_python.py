@@ -325,7 +325,7 @@ def _runnable(site: Path) -> list[tuple[str, str, dict[str, Any]]]:  # noqa: F81
 
 def _run(region: Any, timeout: float = 120_000) -> str:
     """Click Run and wait for its result: the status region's text, its spaces normalised."""
-    status = region.get_by_role("status")
+    status = region.get_by_role("status", include_hidden=True)  # hidden while empty
     status.evaluate("s => { s.replaceChildren(); }")  # so that the wait below is for this Run's result
     region.get_by_role("button", name="Run", exact=True).click()
     status.locator(".mg-message, .mg-output").first.wait_for(timeout=timeout)
@@ -342,7 +342,7 @@ def test_an_exercise_runs_in_the_page_as_in_the_notebook(site: Path, tab: Any) -
     box = region.get_by_role("textbox")
     assert box.input_value() == entry["code"], "the box holds the exercise cell's starting code"
 
-    region.get_by_role("status").evaluate(
+    region.get_by_role("status", include_hidden=True).evaluate(
         "s => new MutationObserver(() => { window.seen = window.seen || s.textContent; })"
         ".observe(s, {childList: true, subtree: true, characterData: true})"
     )
