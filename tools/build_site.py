@@ -183,7 +183,8 @@ def add_python(out: Path, tmp: Path) -> None:
     (target / "runtime.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
 
 
-def trim_mathjax(out: Path) -> None:
+def trim(out: Path) -> None:
+    """Leave out what no page loads: MathJax's other builds and the theme's source maps."""
     mathjax = out / "_static" / "mathjax"
     loads = re.compile(r"mathjax/([\w.-]+\.js)")
     loaded = {name for page in out.rglob("*.html") for name in loads.findall(page.read_text("utf-8"))}
@@ -191,6 +192,9 @@ def trim_mathjax(out: Path) -> None:
         raise SystemExit(f"the pages load MathJax's {sorted(loaded)}: review MATHJAX_UNUSED")
     for name in MATHJAX_UNUSED:
         (mathjax / name).unlink(missing_ok=True)
+    # the theme's source maps (3.4 MB) serve only a developer's debugger, never a reader's page
+    for source_map in (out / "_static").rglob("*.map"):
+        source_map.unlink()
 
 
 def main(argv: list[str]) -> int:
@@ -208,7 +212,7 @@ def main(argv: list[str]) -> int:
         if result.returncode != 0:
             print(f"the site build failed (sphinx exit status {result.returncode})", file=sys.stderr)
             return result.returncode
-        trim_mathjax(out)
+        trim(out)
         add_python(out, Path(tmp))
     print(f"built the site: {out / 'index.html'} (serve it over HTTP: cd {out} && python -m http.server)")
     return 0
