@@ -132,6 +132,10 @@ def test_the_build_finds_each_exercise_its_check_and_its_setup() -> None:
     assert 'href="#exercise-4.1">Try it in your browser' in banner
     assert f'href="{build_site.colab_url(build_site.repository(), NOTEBOOK_4)}">Open in Colab' in banner
     assert table["notebook_url"] == build_site.colab_url(build_site.repository(), NOTEBOOK_4)
+    assert "JupyterLite" not in banner  # notebook 4 plots with matplotlib, which Pyodide lacks here
+    two = "02_value_and_the_computation_graph.ipynb"
+    banner_2 = build_site.prepare_notebook(_notebook(two), two, None)[0]["cells"][1]["source"]
+    assert f'href="../lite/notebooks/index.html?path={two}">Open in JupyterLite' in banner_2
 
 
 def test_a_notebook_only_exercise_is_listed_with_its_reason_and_no_banner_link_to_it() -> None:
@@ -270,6 +274,9 @@ class Tab:
     """A page of the built site that counts bytes and fails on any request outside the site."""
 
     def __init__(self, chromium: Any, url: str, root: str, width: int = 1400) -> None:
+        # JupyterLite registers a service worker (it serves the in-browser drive's files), as in a
+        # reader's browser; its own requests would bypass the route below, so the lite test also
+        # checks every resource the page saw
         self.context = chromium.new_context(viewport={"width": width, "height": 900})
         self.page = self.context.new_page()
         self.problems: list[str] = []
@@ -286,7 +293,7 @@ class Tab:
                 self.problems.append(f"request outside the site: {route.request.url}")
                 route.abort()
 
-        self.page.route("**/*", only_the_site)
+        self.context.route("**/*", only_the_site)  # the page's and its workers' requests
         self.page.goto(url, wait_until="load")
         self.page.wait_for_load_state("networkidle")
 
@@ -453,6 +460,31 @@ def test_every_page_says_how_to_try_it_in_the_browser_and_in_colab(tab: Any, ser
         colab = t.page.get_by_role("link", name="Open in Colab", exact=True).get_attribute("href")
         assert colab == build_site.colab_url(build_site.repository(), path.name), path.name
         t.close()  # the fixture still checks its problems at the end
+
+
+def test_a_whole_notebook_runs_in_jupyterlite_offline(site: Path, tab: Any, server: str) -> None:  # noqa: F811
+    name = "02_value_and_the_computation_graph.ipynb"
+    assert build_site.runs_in_jupyterlite(_notebook(name))
+    assert not build_site.runs_in_jupyterlite(_notebook("04_activations.ipynb"))  # it plots
+    t = tab(f"lite/notebooks/index.html?path={name}")
+    page = t.page
+    page.locator(".jp-Notebook").wait_for(timeout=120_000)
+    page.get_by_role("menuitem", name="Run").first.click()
+    page.get_by_text("Run All Cells").first.click()
+    page.wait_for_function(  # every code cell has run: a number in its prompt, none waiting ([*])
+        """() => { const prompts = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputPrompt'));
+                   return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)); }""",
+        timeout=240_000,
+    )
+    outputs = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.jp-OutputArea-output')).map(o => o.innerText)"
+    )
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count()
+    assert errors == 0 and not any("Error" in text for text in outputs), outputs
+    assert sum("not attempted yet" in text for text in outputs) == 2, "both exercises' checks ran"
+    seen = page.evaluate("() => performance.getEntriesByType('resource').map(r => r.name)")
+    assert [url for url in seen if not url.startswith(server)] == []
+    assert page.locator(".jp-OutputArea-output .mg-player").count() >= 1, "the player is shown"
 
 
 def test_reading_a_page_loads_no_python(tab: Any) -> None:

@@ -25,6 +25,7 @@ The committed notebooks are not changed. They are copied into a build directory 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -62,6 +63,11 @@ MATHJAX_UNUSED = [
     "tex-svg-full.js",
     "node-main.js",
 ]
+# notebooks that need more than microgrand and the standard library do not run in JupyterLite here
+NOT_IN_PYODIDE = re.compile(r"^\s*(import|from)\s+(matplotlib|sklearn|numpy|scipy)\b", re.MULTILINE)
+# what jupyterlite-pyodide-kernel installs in the page beyond Pyodide's core, as the lock pins it
+KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
+LITE_FROM_THE_LOCK = ["micropip", "ipython", "jedi", "packaging"]
 GITHUB = re.compile(r"https://github\.com/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+?)/?")
 
 
@@ -81,12 +87,16 @@ def colab_url(source: str | None, notebook: str) -> str | None:
     return f"https://colab.research.google.com/github/{owner}/{repo}/blob/main/notebooks/{notebook}"
 
 
+def _load(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
 def _source(cell: dict[str, Any]) -> str:
     text = cell["source"]
     return text if isinstance(text, str) else "".join(text)
 
 
-def _banner(first_exercise: str | None, colab: str | None) -> dict[str, Any]:
+def _banner(first_exercise: str | None, colab: str | None, lite: str | None) -> dict[str, Any]:
     """A Markdown cell that says how to run this notebook's exercises (and all of it, in Colab)."""
     here = f"#exercise-{first_exercise}" if first_exercise else "../lab.html"
     what = (
@@ -99,8 +109,13 @@ def _banner(first_exercise: str | None, colab: str | None) -> dict[str, Any]:
         f'<p class="mg-tryit-banner"><strong><a href="{here}">Try it in your browser</a></strong>: '
         f'{what}<a href="../lab.html">Graph Lab</a> draws and steps through any expression you type.'
     )
-    if colab:
-        text += f' Or run the whole notebook: <a href="{colab}">Open in Colab</a>.'
+    whole = [
+        f'<a href="{url}">{name}</a>'
+        for url, name in [(lite, "Open in JupyterLite"), (colab, "Open in Colab")]
+        if url
+    ]
+    if whole:
+        text += f" Or run the whole notebook: {' · '.join(whole)}."
     return {"cell_type": "markdown", "id": "mg-try-it", "metadata": {}, "source": text + "</p>"}
 
 
@@ -143,7 +158,8 @@ def prepare_notebook(
     runnable = [n for n, e in exercises.items() if not e["notebook_only"]]
     colab = colab_url(source, name)
     if nb["cells"] and nb["cells"][0]["cell_type"] == "markdown":
-        nb["cells"].insert(1, _banner(runnable[0] if runnable else None, colab))
+        lite = f"../lite/notebooks/index.html?path={name}" if runs_in_jupyterlite(nb) else None
+        nb["cells"].insert(1, _banner(runnable[0] if runnable else None, colab, lite))
     table = {"notebook": name, "notebook_url": colab, "exercises": exercises}
     return nb, table
 
@@ -183,6 +199,88 @@ def add_python(out: Path, tmp: Path) -> None:
     (target / "runtime.json").write_text(json.dumps(info, indent=1), encoding="utf-8")
 
 
+def runs_in_jupyterlite(nb: dict[str, Any]) -> bool:
+    """True when no code cell imports what Pyodide lacks offline (a guarded torch import is fine)."""
+    return not any(NOT_IN_PYODIDE.search(_source(c)) for c in nb["cells"] if c["cell_type"] == "code")
+
+
+def _lock_closure(lock: dict[str, Any], names: list[str]) -> list[dict[str, Any]]:
+    """The lock's entries for `names` and everything they depend on."""
+    found: dict[str, dict[str, Any]] = {}
+    todo = [n.lower().replace("_", "-") for n in names]
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found[name] = lock["packages"][name]
+            todo += [d.lower().replace("_", "-") for d in found[name].get("depends", [])]
+    return list(found.values())
+
+
+def add_jupyterlite(out: Path, tmp: Path, notebooks: list[Path]) -> None:
+    """Whole notebooks in JupyterLite at OUTDIR/lite, on the site's own Pyodide, offline.
+
+    The kernel (jupyterlite-pyodide-kernel) loads micropip and IPython: their pure-Python wheels
+    come from PyPI through pip, and their sha256 in pyodide-lock.json are rewritten (Pyodide's own
+    builds of those wheels, on its CDN, differ from PyPI's); `comm`, which the kernel installs
+    with piplite, is added to the site's own piplite index, and PyPI is never asked at run time.
+    microgrand's wheel becomes a package of the lock, loaded when the kernel starts.
+    """
+    lite, pyodide, wheels = tmp / "lite", out / "_static" / "pyodide", tmp / "lite-wheels"
+    (lite / "files").mkdir(parents=True)
+    for path in notebooks:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        nb["metadata"]["kernelspec"] = {
+            "name": "python",
+            "display_name": "Python (Pyodide)",
+            "language": "python",
+        }
+        (lite / "files" / path.name).write_text(json.dumps(nb, indent=1), encoding="utf-8")
+    lock = json.loads((pyodide / "pyodide-lock.json").read_text(encoding="utf-8"))
+    pins = [f"{p['name']}=={p['version']}" for p in _lock_closure(lock, LITE_FROM_THE_LOCK)]
+    pip = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "-q",
+        "--no-deps",
+        "--only-binary=:all:",
+        "-d",
+        str(wheels),
+    ]
+    subprocess.run([*pip, "--python-version", "3.14", "--platform", "any", *pins, "comm"], check=True)
+    by_file = {entry["file_name"]: entry for entry in lock["packages"].values()}
+    for wheel in wheels.glob("*.whl"):
+        if wheel.name in by_file:
+            by_file[wheel.name]["sha256"] = hashlib.sha256(wheel.read_bytes()).hexdigest()
+            shutil.copy2(wheel, pyodide / wheel.name)
+    info = json.loads((pyodide / "runtime.json").read_text(encoding="utf-8"))
+    ours = (pyodide / info["wheel"]).read_bytes()
+    lock["packages"]["microgrand"] = {
+        "name": "microgrand", "version": info["wheel"].split("-")[1], "file_name": info["wheel"],
+        "install_dir": "site", "sha256": hashlib.sha256(ours).hexdigest(), "package_type": "package",
+        "imports": ["microgrand"], "depends": [], "unvendored_tests": False, "shared_library": False,
+    }  # fmt: skip
+    (pyodide / "pyodide-lock.json").write_text(json.dumps(lock), encoding="utf-8")
+    # the build looks for Pyodide in the lite folder's static/pyodide (else it would download it)
+    shutil.copytree(pyodide, lite / "static" / "pyodide")
+    (comm,) = wheels.glob("comm-*.whl")
+    build = [sys.executable, "-m", "jupyter", "lite", "build", "--no-sourcemaps", "--apps", "lab"]
+    build += ["--apps", "notebooks", "--piplite-wheels", str(comm), "--output-dir", str(out / "lite")]
+    subprocess.run(build, cwd=lite, check=True, capture_output=True)
+    # one Pyodide for the whole site: the lite's copy goes, and its kernel loads the site's
+    shutil.rmtree(out / "lite" / "static" / "pyodide")
+    config_path = out / "lite" / "jupyter-lite.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    kernel = config["jupyter-config-data"]["litePluginSettings"][
+        "@jupyterlite/pyodide-kernel-extension:kernel"
+    ]
+    kernel["pyodideUrl"] = "../../_static/pyodide/pyodide.mjs"  # from lite/notebooks/index.html
+    kernel["loadPyodideOptions"] = {"packages": ["microgrand"]}
+    kernel["disablePyPIFallback"] = True
+    config_path.write_text(json.dumps(config, indent=1), encoding="utf-8")
+
+
 def trim(out: Path) -> None:
     """Leave out what no page loads: MathJax's other builds and the theme's source maps."""
     mathjax = out / "_static" / "mathjax"
@@ -214,6 +312,8 @@ def main(argv: list[str]) -> int:
             return result.returncode
         trim(out)
         add_python(out, Path(tmp))
+        lite = [p for p in sorted((ROOT / "notebooks").glob("*.ipynb")) if runs_in_jupyterlite(_load(p))]
+        add_jupyterlite(out, Path(tmp), lite)
     print(f"built the site: {out / 'index.html'} (serve it over HTTP: cd {out} && python -m http.server)")
     return 0
 
