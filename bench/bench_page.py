@@ -8,6 +8,7 @@ other host, and prints:
 * the bytes the page loaded before that first result (target: <= 20 MB);
 * microgrand's demo (`microgrand demo`: moons, 100 epochs), timed inside Python, in the page
   (Pyodide) and in this CPython, in one run;
+* JupyterLite: notebook 2 opened and run whole (Run All), when the site has it;
 * the whole site's size and its largest parts.
 
     python bench/bench_page.py _site
@@ -117,12 +118,29 @@ def demo(browser: Any, root: str) -> None:
     page.close()
 
 
+def jupyterlite(browser: Any, root: str) -> None:
+    notebook = "lite/notebooks/index.html?path=02_value_and_the_computation_graph.ipynb"
+    started = time.perf_counter()
+    page, _ = open_page(browser, root + notebook, root)
+    page.locator(".jp-Notebook").wait_for(timeout=120_000)
+    page.get_by_role("menuitem", name="Run").first.click()
+    page.get_by_text("Run All Cells").first.click()
+    page.wait_for_function(
+        """() => { const prompts = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputPrompt'));
+                   return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)); }""",
+        timeout=300_000,
+    )
+    print(f"JupyterLite, notebook 2: open and Run All, all cells done: {time.perf_counter() - started:.1f} s")
+    page.close()
+
+
 def sizes(site: Path) -> None:
     def total(path: Path) -> int:
         return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
     print(f"the whole site: {total(site) / 1e6:.1f} MB")
-    parts = sorted(((total(p), p) for p in (site / "_static").iterdir() if p.is_dir()), reverse=True)
+    folders = [p for p in (site / "_static").iterdir() if p.is_dir()] + [site / "lite"]
+    parts = sorted(((total(p), p) for p in folders if p.is_dir()), reverse=True)
     for size, path in parts[:4]:
         print(f"  {path.relative_to(site)}: {size / 1e6:.1f} MB")
 
@@ -140,6 +158,8 @@ def main() -> int:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
             lab(browser, root, args.draws)
             demo(browser, root)
+            if (args.site / "lite").is_dir():
+                jupyterlite(browser, root)
             browser.close()
     finally:
         httpd.shutdown()

@@ -20,7 +20,10 @@ The committed notebooks are not changed. They are copied into a build directory 
   ``mg-exercise-4.1``, by which tryit.js finds it, and its starting code, check and setup cells
   (``"microgrand": {"setup_for": [...]}``) go to OUTDIR/_static/exercises/NOTEBOOK.json;
 - a line after the title says how to try it in the browser, with an "Open in Colab" link made
-  from the repository's address (pyproject.toml's [project.urls] Source, the one setting).
+  from the repository's address (pyproject.toml's [project.urls] Source, the one setting), and
+  an "Open in JupyterLite" link for the notebooks that need only microgrand and the standard
+  library: those run whole at OUTDIR/lite (jupyterlite-core and its Pyodide kernel, from PyPI,
+  on the same Pyodide).
 """
 
 from __future__ import annotations
