@@ -42,6 +42,7 @@ The answer: central differences give d/dx = 0.75 there
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Callable, Sequence
@@ -128,30 +129,29 @@ def _as_number(answer: Any, what: str) -> float:
     if isinstance(answer, Value):
         answer = answer.data
     if answer is None:
-        raise _Wrong(f"{what} is None: did you forget `return`?", "a number")
+        raise _Wrong(f"{what} is None: did you forget `return`?", "")
     try:
         value = as_float(answer, what)
     except TypeError:
-        raise _Wrong(
-            f"{what} should be a number, got {type(answer).__name__}: {answer!r}", "a number"
-        ) from None
+        raise _Wrong(f"{what} should be a number, got {type(answer).__name__}: {answer!r}", "") from None
     if not math.isfinite(value):
-        raise _Wrong(f"{what} is {value}: the answer is a finite number", "a finite number")
+        raise _Wrong(f"{what} is {value}: the answer is a finite number", "")
     return value
 
 
 def _call(fn: Callable[..., Any], *args: Any, setup: str = "") -> Any:
     """Your function's result; if it raises, the error becomes a hint that says so."""
     if not callable(fn):
-        raise _Wrong(f"your answer should be a function, got {type(fn).__name__}: {fn!r}", "a function")
+        raise _Wrong(f"your answer should be a function, got {type(fn).__name__}: {fn!r}", "")
     try:
         return fn(*args)
     except NameError as error:  # after a kernel restart: say which cells define the name
-        where = f"run {setup} first, then" if setup else "define it in"
-        raise _Wrong(f"your code raised NameError: {error}: {where} the exercise cell", "") from error
-    except (
-        Exception
-    ) as error:  # any other error in the student's code is reported, not a crash of the checker
+        setup = setup or "the cells above that define it (the notebook's first cells import math and Value)"
+        raise _Wrong(
+            f"your code raised NameError: {error}: run {setup} first, then the exercise cell", ""
+        ) from error
+    # any other error in the student's code is reported as a hint, not as a crash of the checker
+    except Exception as error:
         shown = ", ".join(_fmt(a) if isinstance(a, float) else repr(a) for a in args)
         raise _Wrong(
             f"your code raised {type(error).__name__} when called with ({shown}): {error}", ""
@@ -182,11 +182,7 @@ def _judge_partials(
     """Each partial derivative ``grad(*x)[i]`` against central differences of ``f``, at every point."""
     for p in points:
         xs = _point(p)
-        labels = (
-            list(names)
-            if names is not None
-            else (["x"] if len(xs) == 1 else [f"x{i + 1}" for i in range(len(xs))])
-        )
+        labels = list(names) if names is not None else _labels(len(xs))
         if len(labels) != len(xs):
             raise ValueError(f"names has {len(labels)} names ({labels}) but the points have {len(xs)} inputs")
         reference = numerical_grad(_on_floats(f), xs)
@@ -209,6 +205,11 @@ def _judge_partials(
     return f"{kind} matches central differences at {_count(points)}."
 
 
+def _labels(n: int) -> list[str]:
+    """How the inputs are named in a hint: x for one input, x1, x2, … for several."""
+    return ["x"] if n == 1 else [f"x{i + 1}" for i in range(n)]
+
+
 def _count(points: Sequence[Any]) -> str:
     return "1 point" if len(points) == 1 else f"{len(points)} points"
 
@@ -218,7 +219,7 @@ def _judge_local_grads(
 ) -> str:
     for p in points:
         xs = _point(p)
-        labels = ["x"] if len(xs) == 1 else [f"x{i + 1}" for i in range(len(xs))]
+        labels = _labels(len(xs))
         out = _call(op, *(Value(x) for x in xs))
         if not isinstance(out, Value):
             raise _Wrong(f"your op should return a Value (build it with Value.from_op), got {out!r}", "")
@@ -449,7 +450,7 @@ def _gd_data() -> tuple[list[float], list[float]]:
     (
         "differentiate term by term, with the power rule (xⁿ)′ = n·xⁿ⁻¹.",
         "x³ becomes 3x²; a term c·x becomes the constant c.",
-        "g′(x) is 3 times x squared, minus 2: write it with x**2.",
+        "g′(x) is 3x² minus the slope of 2x: what is that slope, for every x?",
     ),
 )
 def _ex_1_1(dg: Any) -> str:
@@ -741,33 +742,35 @@ def _ex_6_2(ce_grad: Any) -> str:
     (
         "too large and the steps overshoot; too small and 40 steps are too few: try values a factor 3 apart.",
         "with momentum 0.9 each step builds up to about 10 times lr·gradient: the right lr is below 1.",
-        "between the slow lr and the diverging one you tried, take one in the middle.",
+        "between the slow lr and the one that overshot, take one in the middle.",
     ),
 )
 def _ex_6_3(my_lr: Any) -> str:
+    try:
+        return _judge_learning_rate(my_lr, _moons_losses, "converge")
+    except _Wrong as wrong:
+        raise _Wrong(wrong.what, "lr = 0.5 converges (the training loop above used it)") from None
+
+
+@functools.lru_cache(maxsize=16)  # a learning rate tried again is answered at once
+def _moons_losses(lr: float) -> tuple[float, ...]:
+    """The loss after each of 40 SGD steps (momentum 0.9) on notebook 6's moons, from its network."""
     from .data import make_moons
     from .losses import binary_cross_entropy_with_logits
     from .nn import MLP
     from .optim import SGD
 
     X, y = make_moons(100, noise=0.1, seed=0)
-
-    def moons_losses(lr: float) -> list[float]:
-        net = MLP(2, [16, 16, 1], seed=0)
-        opt = SGD(net.parameters(), lr=lr, momentum=0.9)
-        curve = []
-        for _ in range(40):
-            loss = binary_cross_entropy_with_logits([net(x) for x in X], y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            curve.append(loss.data)
-        return curve
-
-    try:
-        return _judge_learning_rate(my_lr, moons_losses, "converge")
-    except _Wrong as wrong:
-        raise _Wrong(wrong.what, "lr = 0.5 converges (the training loop above used it)") from None
+    net = MLP(2, [16, 16, 1], seed=0)
+    opt = SGD(net.parameters(), lr=lr, momentum=0.9)
+    curve = []
+    for _ in range(40):
+        loss = binary_cross_entropy_with_logits([net(x) for x in X], y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        curve.append(loss.data)
+    return tuple(curve)
 
 
 @exercise(
@@ -882,7 +885,7 @@ def _ex_8_2(n_parameters: Any) -> str:
     (
         "n_in is the number of inputs of the layer, and the bound is √(6 / n_in).",
         "the second layer's inputs are the outputs of the first: how many hidden units are there?",
-        "the second layer has n_in = 32: compute math.sqrt(6 / 32).",
+        "the second layer has n_in = 32 inputs: put that into the formula, with math.sqrt.",
     ),
     setup="the first cells of the notebook (they import math)",
 )

@@ -29,3 +29,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
 def pytest_make_collect_report(collector: pytest.Collector):  # type: ignore[no-untyped-def]
     outcome = yield  # a module-level importorskip skips the whole module while collecting it
     _fail_a_skip(outcome.get_result())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With pytest-xdist's --dist loadgroup (pyproject's addopts), a module's tests run on one
+    worker, so that a module-scoped fixture (a package build, a browser) is made once and never
+    twice at once; the notebooks, each in its own kernel, are the slow part and spread over all."""
+    for item in items:
+        module = getattr(item, "module", None)
+        if module is not None and module.__name__ != "test_notebooks":
+            item.add_marker(pytest.mark.xdist_group(module.__name__))

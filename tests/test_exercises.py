@@ -4,6 +4,7 @@ placeholder, and rejects wrong answers with hints that guide before they tell.""
 from __future__ import annotations
 
 import doctest
+import functools
 import math
 import re
 from collections.abc import Iterator
@@ -185,6 +186,7 @@ def test_jupyter_shows_the_hint_without_a_traceback() -> None:
 # --- the course's exercises, with the placeholders and solutions read from the notebooks ---------
 
 
+@functools.cache  # the notebooks are read once, not once per exercise
 def _notebook_exercises() -> dict[str, tuple[list[str], str, str, str]]:
     """Exercise number -> (its setup cells, its exercise cell, its solution's code, the name it checks)."""
     nbformat = pytest.importorskip("nbformat")

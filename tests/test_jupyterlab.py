@@ -10,7 +10,7 @@ exercise 4.1, presses Shift+Enter through the cells that follow (the check, the 
 the next exercise) and runs the check again: it still fails. Then the right answer passes.
 Issue 18 is why: with the solution as a code cell, Shift+Enter ran it and the check then passed.
 
-It takes about half a minute, so it runs only when MICROGRAND_JUPYTERLAB=1 (.ci/run does that in
+It takes one to two minutes, so it runs only when MICROGRAND_JUPYTERLAB=1 (.ci/run does that in
 a step of its own, where anything missing is a failure, not a skip).
 """
 
@@ -101,6 +101,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "--ServerApp.password=",
         f"--ServerApp.root_dir={home / 'notebooks'}",
         "--LabApp.extension_manager=readonly",  # it would ask PyPI for extensions
+        "--LabApp.news_url=",  # and no news feed to fetch
         *(["--allow-root"] if os.geteuid() == 0 else []),  # CI containers run as root
     ]
     log = (home / "server.log").open("w")
