@@ -60,7 +60,10 @@ def open_page(browser: Any, url: str, root: str) -> tuple[Any, dict[str, Any]]:
             r.abort()
 
     def count(request: Any) -> None:
-        sizes = request.sizes()
+        try:
+            sizes = request.sizes()
+        except Exception:  # the page closed as the request finished: not measured
+            return
         seen["bytes"] += sizes["responseBodySize"] + sizes["responseHeadersSize"]
 
     page.route("**/*", route)

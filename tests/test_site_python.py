@@ -298,7 +298,10 @@ class Tab:
         self.page.wait_for_load_state("networkidle")
 
     def _count(self, request: Any) -> None:
-        sizes = request.sizes()
+        try:
+            sizes = request.sizes()
+        except Exception:  # the page closed as the request finished (after every measurement)
+            return
         self.bytes += sizes["responseBodySize"] + sizes["responseHeadersSize"]
 
     def close(self) -> None:
