@@ -190,9 +190,15 @@ def add_python(out: Path, tmp: Path) -> None:
     target.mkdir(parents=True, exist_ok=True)
     for name in PYODIDE_FILES:
         shutil.copy2(package / name, target / name)
+    # built from a clean copy of what the wheel holds: setuptools keeps a build/ folder in the
+    # tree it builds, and a module deleted since the last build would otherwise stay in the wheel
+    source = tmp / "wheel-source"
+    shutil.copytree(ROOT / "microgrand", source / "microgrand", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ["pyproject.toml", "README.md", "LICENSE"]:
+        shutil.copy2(ROOT / name, source / name)
     wheels = tmp / "wheel"
     pip = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels)]
-    subprocess.run([*pip, str(ROOT)], check=True)
+    subprocess.run([*pip, str(source)], check=True)
     (wheel,) = wheels.glob("microgrand-*-py3-none-any.whl")
     for old in target.glob("microgrand-*.whl"):
         old.unlink()
