@@ -7,7 +7,13 @@ ships it and copies it into _static), so pages render with no network; no CDN is
 
 from __future__ import annotations
 
+import os
+
 import microgrand
+
+# the repository's public address: tools/build_site.py passes pyproject.toml's [project.urls]
+# Source, the one place it is written (the theme's GitHub button, and Colab's links per notebook)
+repository_url = os.environ.get("MICROGRAND_SOURCE", "")
 
 project = "microgrand"
 author = "The microgrand authors"
@@ -54,11 +60,15 @@ def setup(app):  # type: ignore[no-untyped-def]
 html_theme = "sphinx_book_theme"
 html_title = "microgrand: backpropagation, from scratch"
 html_theme_options = {
-    "repository_url": "https://github.com/microgrand/microgrand",
-    "use_repository_button": True,
+    "repository_url": repository_url,
+    "use_repository_button": bool(repository_url),
     "show_toc_level": 2,
 }
 # an explicit mode: without it the theme logs "Got invalid theme mode" to the console
 html_context = {"default_mode": "light"}
-html_static_path: list[str] = []
+# the exercises and the Graph Lab run in the page (tryit.js starts Pyodide on the first Run;
+# tools/build_site.py adds Pyodide and microgrand's wheel to _static/pyodide after the build)
+html_static_path = ["_static"]
+html_css_files = ["tryit.css"]
+html_js_files = ["tryit.js"]
 html_last_updated_fmt = None

@@ -58,6 +58,7 @@ def site() -> Path:
 PAGES = [
     "index.html",
     "api.html",
+    "lab.html",  # the Graph Lab (tests/test_site_python.py draws in it)
     *[f"notebooks/{p.stem}.html" for p in sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb"))],
 ]
 
