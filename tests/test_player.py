@@ -382,7 +382,7 @@ def test_the_browser_tests_skip_without_chromium_but_fail_on_ci(ci: str, tmp_pat
 def test_a_power_is_captioned_as_it_is_written() -> None:
     """x ** 2 is the op "**2": the caption writes it after its input, with the brackets it needs
     (it said `y = **2(x) = 9`)."""
-    from microgrand.viz.frames import _Names
+    from microgrand.viz.frames import Names
 
     a, b = Value(3.0, label="a"), Value(1.0, label="b")
     written = {
@@ -392,4 +392,4 @@ def test_a_power_is_captioned_as_it_is_written() -> None:
         "a + b**2": a + b**2,
         "(a * b) ** b": (a * b) ** b,
     }
-    assert {text: _Names().formula(v) for text, v in written.items()} == {text: text for text in written}
+    assert {text: Names().formula(v) for text, v in written.items()} == {text: text for text in written}

@@ -11,6 +11,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 from example_graphs import karpathy_example
+from test_player import page_svg
 
 from microgrand import Value
 from microgrand.graph import backward_steps
@@ -27,7 +28,8 @@ def svg_of(root: Value, max_nodes: object) -> str:
 
 
 def page_of(root: Value, max_nodes: object) -> str:
-    return stepper(root, max_nodes=max_nodes).to_html()  # type: ignore[arg-type]
+    html = stepper(root, max_nodes=max_nodes).to_html()  # type: ignore[arg-type]
+    return page_svg(html) + html  # the picture (an <img> of the SVG in the page) read back, then the page
 
 
 def dot_of(root: Value, max_nodes: object) -> str:
@@ -66,7 +68,7 @@ def test_interval_ms_takes_any_integer_type_and_refuses_a_flag() -> None:
     assert stepper(L, interval_ms=np.int64(250)).interval_ms == 250  # type: ignore[arg-type]
     assert '"interval": 250' in stepper(L, interval_ms=np.int16(250)).to_html()  # type: ignore[arg-type]
     for bad in (True, 2.5, "900"):
-        with pytest.raises(ValueError, match="interval_ms must be a whole number of milliseconds >= 1"):
+        with pytest.raises(ValueError, match="interval_ms must be a whole number of milliseconds from 1"):
             stepper(L, interval_ms=bad)  # type: ignore[arg-type]
 
 

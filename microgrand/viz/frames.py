@@ -57,7 +57,7 @@ class Frame:
 def make_frames(scene: Scene) -> list[Frame]:
     """All frames of the scene's passes (a scene made with a backward pass and ``forward=True``)."""
     root = scene.values[0]
-    names = _Names()
+    names = Names()
     drawn_steps = [s for s in scene.steps if s.box is not None]
     forward = [s.box for s in reversed(drawn_steps) if s.box is not None]
     frames = [
@@ -72,7 +72,7 @@ def make_frames(scene: Scene) -> list[Frame]:
         v = scene.values[i]
         frames.append(
             Frame(
-                f"Forward step {k} of {len(forward)}: {names.computes(v)} = {_minus(num(v.data))}",
+                f"Forward step {k} of {len(forward)}: {names.computes(v)} = {minus(num(v.data))}",
                 data=[(i, scene.boxes[i].data[0])],
                 lit=i,
                 edges=[(a, scene.arrows[a].texts[0]) for a in scene.inputs[i] if a is not None],
@@ -96,7 +96,7 @@ def make_frames(scene: Scene) -> list[Frame]:
         passes = step.backward.passes
         many = len(passes) > MAX_LISTED  # then the first few are named, the rest counted
         told = [
-            f"{_minus(step.product(j))} to {names.of(passes[j].input)}"
+            f"{minus(step.product(j))} to {names.of(passes[j].input)}"
             for j in range(MAX_LISTED - 1 if many else len(passes))
         ]
         if many:
@@ -128,14 +128,14 @@ def make_frames(scene: Scene) -> list[Frame]:
     return frames
 
 
-class _Names:
+class Names:
     """How a caption names a Value: its label, a constant's number, or the formula that made it."""
 
     def of(self, v: Value) -> str:
         if v.label:
             return isolated(printable(str(v.label)))
         if v.is_leaf:
-            return _minus(num(v.data))
+            return minus(num(v.data))
         formula = self.formula(v)
         if len(formula) > 40:  # a name must stay short, and still tell this node from its neighbours
             formula = self.formula(v, depth=2)
@@ -199,6 +199,6 @@ def _and(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def _minus(s: str) -> str:
+def minus(s: str) -> str:
     """A caption writes minus as − (U+2212), which reads better than a hyphen in a sentence."""
     return s.replace("-", "−")

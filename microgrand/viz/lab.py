@@ -20,14 +20,14 @@ from typing import Any
 from ..engine import Value
 from ..graph import trace
 from ..tangents import forward_steps
-from .frames import Frame, _minus, _Names, make_frames
+from .frames import Frame, Names, make_frames, minus
 from .scene import Scene, make_scene
 from .style import num
 
 MAX_TERMS = 6  # terms of a sum written out; the rest are counted
 
 
-def local_formula(node: Value, k: int, names: _Names) -> str:
+def local_formula(node: Value, k: int, names: Names) -> str:
     """``∂e/∂a = ∂(a * b)/∂a = b``: the local derivative of `node` by its input `k`, as a formula
     where microgrand's op has one (a custom op's, e.g. a neuron's, is just a number)."""
     x = names.of(node.children[k])
@@ -62,7 +62,7 @@ def local_formula(node: Value, k: int, names: _Names) -> str:
     return f"{whole} = {rule}" if rule else whole
 
 
-def explore(root: Value, scene: Scene, frames: list[Frame], names: _Names) -> dict[str, Any]:
+def explore(root: Value, scene: Scene, frames: list[Frame], names: Names) -> dict[str, Any]:
     """What the page says when the learner points at an edge or a box of a reverse-mode player."""
     index = {v: i for i, v in enumerate(scene.values)}
     r = _root_name(root, names)
@@ -110,7 +110,7 @@ def explore(root: Value, scene: Scene, frames: list[Frame], names: _Names) -> di
     return {"edges": edges, "nodes": nodes}
 
 
-def add_quiz(root: Value, frames: list[Frame], names: _Names) -> None:
+def add_quiz(root: Value, frames: list[Frame], names: Names) -> None:
     """Give each drawn backward step a question: the gradient of the first input it reaches."""
     r = _root_name(root, names)
     for frame in frames:
@@ -170,9 +170,7 @@ def add_quiz(root: Value, frames: list[Frame], names: _Names) -> None:
         }
 
 
-def forward_frames(
-    root: Value, scene: Scene, wrt: Value, names: _Names
-) -> tuple[list[Frame], dict[str, Any]]:
+def forward_frames(root: Value, scene: Scene, wrt: Value, names: Names) -> tuple[list[Frame], dict[str, Any]]:
     """Forward mode's frames with respect to `wrt`, and what pointing at an edge or box says."""
     index = {v: i for i, v in enumerate(scene.values)}
     x, r = names.of(wrt), _root_name(root, names)
@@ -216,7 +214,7 @@ def forward_frames(
         ]
         frames.append(
             Frame(
-                f"Forward step {k} of {len(steps)}: {names.computes(node)} = {_minus(num(node.data))}, "
+                f"Forward step {k} of {len(steps)}: {names.computes(node)} = {minus(num(node.data))}, "
                 f"and its tangent ∂{names.of(node)}/∂{x} = {_sum(shares)} = {_n(step.tangent)}",
                 data=[(i, f"data {num(node.data)}")],
                 grads=[(i, _tangent(step.tangent), False)],
@@ -229,7 +227,7 @@ def forward_frames(
     return frames, {"edges": edges, "nodes": nodes}
 
 
-def passes_note(root: Value, scene: Scene, names: _Names, wrt: Value) -> str:
+def passes_note(root: Value, scene: Scene, names: Names, wrt: Value) -> str:
     """How many passes all the gradients need, forward against reverse, on this graph."""
     leaves = sum(1 for v in scene.values if v.is_leaf and v.label)
     r = _root_name(root, names)
@@ -240,12 +238,12 @@ def passes_note(root: Value, scene: Scene, names: _Names, wrt: Value) -> str:
     )
 
 
-def _root_name(root: Value, names: _Names) -> str:
+def _root_name(root: Value, names: Names) -> str:
     return names.of(root) if root.label or root.is_leaf else "output"
 
 
 def _n(x: float) -> str:
-    return _minus(num(x))
+    return minus(num(x))
 
 
 def _float(x: float) -> str:
@@ -292,7 +290,7 @@ def lab(
                 'quiz=True asks for gradients during a backward pass: use it with mode="reverse"'
             )
         _check_wrt(root, wrt)
-    names = _Names()
+    names = Names()
     if mode == "reverse":
         scene = make_scene(root, params, max_nodes, True, show_local_grads, forward=True, replay=True)
         _check_size(scene)
