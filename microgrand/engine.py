@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any
 
-from . import floats
+from . import copying, floats
 from .checks import as_float, checked_label, constructor_error, node_inputs, not_a_number_error, operand
 
 Number = int | float
@@ -195,36 +194,11 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     def __bool__(self) -> bool:
-        """``bool(Value(x))`` is ``bool(x)``, as for a PyTorch scalar tensor: False only for 0."""
-        return bool(self.data)
+        return bool(self.data)  # bool(x), as a PyTorch scalar tensor: False only for 0
 
-    # Copies and pickles walk the graph with `topological_order`, not by recursion, so a graph of any
-    # depth copies. Leaves stay objects, so a model's parameters stay shared with a graph built on them.
-    def __copy__(self) -> Value:
-        clone = Value(self.data, self.children, self.local_grads, self.op, self.label)
-        clone.grad = self.grad
-        return clone
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
-        for node in _leaves_then_nodes(self):  # each after its children: they are in `memo` already
-            if id(node) not in memo:  # (a Value copied before in the same deepcopy stays shared)
-                children = tuple(memo[id(child)] for child in node.children)
-                memo[id(node)] = clone = Value(node.data, children, node.local_grads, node.op, node.label)
-                clone.grad = node.grad
-        copied: Value = memo[id(self)]
-        return copied
-
-    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
-        """For pickle: the graph as a flat list (`_rebuild`), one entry per node, children by index."""
-        nodes = _leaves_then_nodes(self)
-        leaves = tuple(node for node in nodes if not node.children) if self.children else ()
-        index = {id(node): i for i, node in enumerate(leaves)}
-        flat = []
-        for node in nodes[len(leaves) :]:
-            index[id(node)] = len(index)
-            kids = tuple(index[id(child)] for child in node.children)
-            flat.append((node.data, node.grad, node.op, node.label, kids, node.local_grads))
-        return _rebuild, (leaves, tuple(flat))
+    # pickle and deepcopy get the graph as a flat list (module `copying`), not by recursion: any depth
+    __reduce__ = copying.reduce
+    __deepcopy__ = copying.deepcopy
 
 
 Operand = Value | int | float  # what an op accepts on either side
@@ -281,23 +255,3 @@ def topological_order(root: Value) -> list[Value]:
             order.append(path.pop())
     order.reverse()
     return order
-
-
-Flat = tuple[float, float, str, str, tuple[int, ...], Locals]  # a pickled node; children by index
-
-
-def _leaves_then_nodes(root: Value) -> list[Value]:
-    """Every Value in `root`'s graph once: its leaves, then the other nodes, each after its children."""
-    nodes = topological_order(root)[::-1]
-    leaves = {id(child): child for node in nodes for child in node.children if not child.children}
-    return [*leaves.values(), *nodes] if nodes else [root]
-
-
-def _rebuild(leaves: tuple[Value, ...], nodes: tuple[Flat, ...]) -> Value:
-    """A pickled graph back (`Value.__reduce__`): `leaves` are Values, each node's children index
-    into leaves + the nodes rebuilt before it; the last node is the root."""
-    built = list(leaves)
-    for data, grad, op, label, kids, local_grads in nodes:
-        built.append(Value(data, tuple(built[k] for k in kids), local_grads, op, label))
-        built[-1].grad = grad
-    return built[-1]

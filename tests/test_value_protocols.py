@@ -88,11 +88,12 @@ def test_a_copy_keeps_data_grad_op_label_and_local_derivatives(name: str, clone)
     assert (leaf.data, leaf.grad, leaf.label, leaf.children) == (2.0, a.grad, "a", ())
 
 
-def test_copy_copy_is_shallow_a_new_node_on_the_same_children() -> None:
+def test_copy_copy_copies_the_graph_on_the_same_leaves() -> None:
     a = Value(2.0)
-    out = a * 3.0
+    out = a * 3.0 + a
     twin = copy.copy(out)
-    assert twin is not out and twin.children is out.children and twin.data == out.data
+    assert twin is not out and twin.data == out.data and twin.children[0] is not out.children[0]
+    assert twin.children[1] is a and twin.children[0].children[0] is a
 
 
 @pytest.mark.parametrize("x", [0.0, -0.0, 5e-324, -2.0, math.inf, -math.inf, math.nan])
