@@ -363,7 +363,9 @@ def test_after_a_divergence_the_same_optimizer_resumes_with_a_smaller_lr(make):
     assert "momentum is reset" in str(caught.value)
 
 
-@pytest.mark.parametrize(("with_val", "says"), [(False, "after the last step"), (True, "the validation loss")])
+@pytest.mark.parametrize(
+    ("with_val", "says"), [(False, "after the last step"), (True, "the validation loss")]
+)
 def test_a_divergence_on_the_last_step_is_caught(with_val, says):
     """The weights after the last step were never used in a forward pass (without `val`): now they are
     checked on the training data."""
