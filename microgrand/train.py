@@ -236,9 +236,9 @@ def fit(
     if early_stopping is not None and early_stopping.restore(model):
         history.best_epoch = early_stopping.best_epoch
     # the last step's weights were never measured on the training data: a divergence there is caught too
-    before_step = _weights(params)
-    if not all(map(math.isfinite, before_step)):
-        diverged(history.epochs, f"after the last step, a weight is {_first_non_finite(before_step)}")
+    final_weights = _weights(params)
+    if not all(map(math.isfinite, final_weights)):
+        diverged(history.epochs, f"after the last step, a weight is {_first_non_finite(final_weights)}")
     final = _loss_on(model, X, y, loss_fn)
     model.train()
     if not math.isfinite(final):

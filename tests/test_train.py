@@ -430,3 +430,37 @@ def test_fit_checks_val_before_training(val, error, match):
         fit(model, X, y, loss_fn=hinge_loss, optimizer=SGD(model.parameters(), 0.1), epochs=2, val=val,
             log=lines.append)  # fmt: skip
     assert lines == [] and model.state_dict() == start  # not one epoch trained
+
+
+class _OverflowsOnStep(SGD):
+    """SGD whose `at`-th step sends the first weight to inf: a divergence at a chosen step."""
+
+    def __init__(self, params, at):
+        super().__init__(params, lr=0.05)
+        self.at, self.steps = at, 0
+
+    def _update(self):
+        super()._update()
+        self.steps += 1
+        if self.steps == self.at:
+            self.params[0].data = math.inf
+
+
+@pytest.mark.parametrize("at", [1, 2, 3])
+def test_a_divergence_puts_back_the_weights_from_before_the_last_step(at):
+    X, y = make_xor(signed=True)
+    model, twin = MLP(2, [4, 1], seed=0), MLP(2, [4, 1], seed=0)
+    with pytest.raises(TrainingDiverged, match="from before the last step"):
+        fit(model, X, y, loss_fn=hinge_loss, optimizer=_OverflowsOnStep(model.parameters(), at), epochs=3,
+            quiet=True)  # fmt: skip
+    if at > 1:  # the same run, one step shorter
+        fit(
+            twin,
+            X,
+            y,
+            loss_fn=hinge_loss,
+            optimizer=SGD(twin.parameters(), lr=0.05),
+            epochs=at - 1,
+            quiet=True,
+        )
+    assert model.state_dict() == twin.state_dict()
