@@ -148,8 +148,10 @@ def fit(
     when training ends. Without `val`, early stopping watches the training
     loss measured the same way: on all of (X, y) after the epoch, in eval
     mode, without the penalty; so the weights it keeps are the ones that
-    loss was measured on. A line per epoch is printed through `log` unless
-    `quiet`.
+    loss was measured on. `early_stopping` starts afresh (`reset`) in each
+    run. A line per epoch is printed through `log` unless `quiet`. A loss or
+    weight that is not finite, at any step or after the last, raises
+    `TrainingDiverged`.
 
     The model is left in training mode, as a PyTorch training loop leaves
     it: call ``model.eval()`` before predicting with a model that has
