@@ -32,8 +32,8 @@ class TrainingDiverged(RuntimeError):
     """Raised by `fit` when a loss or a weight is not a finite number (nan or inf): the weights
     have run off to infinity. `history` holds the epochs so far. The model is put back to the
     latest weights whose loss on all the data (training, and validation if given) is finite: those
-    before the last step, else those at the start of the epoch, else those it started with; the
-    message says which. The optimizer's running state (momentum, Adam's moments) is reset, as a
+    at the start of the epoch, else of the epoch before (in full batch, the weights before the step
+    that ran off), else those it started with; the message says which. The optimizer's running state (momentum, Adam's moments) is reset, as a
     new optimizer's, so that training can resume from there with a smaller learning rate."""
 
     def __init__(self, message: str, history: History) -> None:
@@ -174,21 +174,23 @@ def fit(
     order = list(range(len(X)))
     size = batch_size or len(X)
     width = len(str(epochs))
-    # Weights to go back to if training diverges, latest first (each checked to give finite losses)
+    # The weights at the start of each epoch: if training diverges, the model goes back to the latest
+    # of these whose losses are finite (in full batch, this epoch's are those of the diverging loss)
     start_of_training = _weights(params)
-    start_of_epoch = before_step = start_of_training
+    start_of_epoch = start_of_last_epoch = start_of_training
 
     def diverged(epoch: int, what: str) -> NoReturn:
         checkpoints = [
-            ("from before the last step", before_step),
             (f"from the start of epoch {epoch}", start_of_epoch),
+            (f"from the start of epoch {epoch - 1}", start_of_last_epoch),
             ("it started with", start_of_training),
         ]
         _diverged(model, params, checkpoints, (X, y), val, loss_fn, optimizer, history, epoch, what)
 
     for epoch in range(1, epochs + 1):
         model.train()
-        start_of_epoch = _weights(params)
+        if epoch > 1:
+            start_of_last_epoch, start_of_epoch = start_of_epoch, _weights(params)
         if batch_size is not None:
             rng.shuffle(order)
         total = 0.0
@@ -199,14 +201,14 @@ def fit(
                 loss = loss + penalty(params)
             if not math.isfinite(loss.data):
                 diverged(epoch, f"the training loss is {loss.data}")
-            before_step = _weights(params)  # its batch loss is finite; are the weights?
-            if not all(map(math.isfinite, before_step)):  # a weight of -inf can hide behind a ReLU
-                diverged(epoch, f"a weight is {_first_non_finite(before_step)}")
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             total += loss.data * len(batch)
         history.train_loss.append(total / len(X))
+        weights = _weights(params)  # a weight of -inf can hide behind a ReLU, with a finite loss
+        if not all(map(math.isfinite, weights)):
+            diverged(epoch, f"a weight is {_first_non_finite(weights)}")
         line = f"epoch {epoch:>{width}}/{epochs}  train loss {history.train_loss[-1]:#.4g}"
         watched = history.train_loss[-1]
         if val is not None:
@@ -237,14 +239,11 @@ def fit(
     model.train()
     if early_stopping is not None and early_stopping.restore(model):
         history.best_epoch = early_stopping.best_epoch
-    # the last step's weights were never measured on the training data: a divergence there is caught too
-    final_weights = _weights(params)
-    if not all(map(math.isfinite, final_weights)):
-        diverged(history.epochs, f"after the last step, a weight is {_first_non_finite(final_weights)}")
-    final = _loss_on(model, X, y, loss_fn)
-    model.train()
-    if not math.isfinite(final):
-        diverged(history.epochs, f"after the last step, the training loss is {final}")
+    if val is not None or early_stopping is None:  # the training loss of these weights is unmeasured:
+        final = _loss_on(model, X, y, loss_fn)  # measure it, so a divergence on the last step is caught
+        model.train()
+        if not math.isfinite(final):
+            diverged(history.epochs, f"after the last step, the training loss is {final}")
     return history
 
 
