@@ -121,15 +121,13 @@ def _ascii_fallback(error: UnicodeError) -> tuple[str, int]:
     return "".join(_ASCII.get(c, "?") for c in error.object[error.start : error.end]), error.end
 
 
-codecs.register_error("microgrand-ascii", _ascii_fallback)
-
-
 def _degrade_gracefully(stream: object) -> None:
     """Print ASCII stand-ins, not a UnicodeEncodeError, where the stream's encoding lacks a character."""
     if isinstance(stream, io.TextIOWrapper):
         try:
             "".join(_ASCII).encode(stream.encoding)
         except (UnicodeEncodeError, LookupError):
+            codecs.register_error("microgrand-ascii", _ascii_fallback)  # (only the command does this)
             stream.reconfigure(errors="microgrand-ascii")
 
 
