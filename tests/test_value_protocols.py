@@ -17,8 +17,6 @@ import pytest
 
 from microgrand import Value, nn
 
-torch = pytest.importorskip("torch")
-
 DEPTH = 30_000  # 30 times the default recursion limit
 
 
@@ -98,4 +96,5 @@ def test_copy_copy_copies_the_graph_on_the_same_leaves() -> None:
 
 @pytest.mark.parametrize("x", [0.0, -0.0, 5e-324, -2.0, math.inf, -math.inf, math.nan])
 def test_bool_of_a_value_is_bool_of_its_number_as_a_pytorch_scalar(x: float) -> None:
+    torch = pytest.importorskip("torch")
     assert bool(Value(x)) is bool(torch.tensor(x, dtype=torch.float64)) is bool(x)
