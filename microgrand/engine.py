@@ -81,7 +81,8 @@ class Value:
         dx = 0.0 if n == 0.0 else n * floats.power(x, n - 1.0)  # x⁰ = 1 is flat, even at x = 0
         if not isinstance(other, Value):
             return Value(y, (self,), (dx,), f"**{n:g}")
-        dn = 0.0 if x == 0.0 else y * math.log(x)  # 0ⁿ is flat in n (as PyTorch); nan stays nan
+        # 0ⁿ is flat in n for n >= 0 (as PyTorch); at a nan base or exponent the slope is nan
+        dn = y * math.log(x) if x != 0.0 else 0.0 if n >= 0.0 else math.nan
         return Value(y, (self, other), (dx, dn), "**")
 
     def __neg__(self) -> Value:

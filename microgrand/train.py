@@ -33,8 +33,9 @@ class TrainingDiverged(RuntimeError):
     have run off to infinity. `history` holds the epochs so far. The model is put back to the
     latest weights whose loss on all the data (training, and validation if given) is finite: those
     at the start of the epoch, else of the epoch before (in full batch, the weights before the step
-    that ran off), else those it started with; the message says which. The optimizer's running state (momentum, Adam's moments) is reset, as a
-    new optimizer's, so that training can resume from there with a smaller learning rate."""
+    that ran off), else those it started with; the message says which. The optimizer's running
+    state (momentum, Adam's moments) is reset, as a new optimizer's, so that training can resume
+    from there with a smaller learning rate."""
 
     def __init__(self, message: str, history: History) -> None:
         super().__init__(message)
