@@ -43,7 +43,8 @@ Each disagreement is either one of the documented differences
      finite is a mismatch, except a Value exponent with a negative base, where PyTorch's
      gradient xⁿ·ln x is nan (README rule 3 chooses the error);
   d. binary_cross_entropy's gradient with respect to a Value target at p = 0 or 1 is ±100/n
-     (the clamped logs), where PyTorch's is ±inf;
+     (the clamped logs), where PyTorch's is ±inf; for 0 < p < e⁻¹⁰⁰ it uses log p clamped at -100
+     too, where PyTorch's uses log p (checked: they differ by exactly g·(100 + log p)/n);
   e. a local derivative outside the float range (1/x at a subnormal x, 2λw near the largest
      float) is stored as ±inf, or as 0 if it underflows, where PyTorch, multiplying in another
      order, may get a finite product (checked: the 60-digit local derivative is out of range);
@@ -927,6 +928,8 @@ def diagnose(g: Graph, torch: Any, bad: set[int]) -> list[tuple[str, str, str]]:
             expect = sum(parts)
         if math.isinf(expect) and all(math.isfinite(t) for t in magnitude.get(id(n), [])):
             continue  # finite terms whose sum overflows in one order and not in another
+        if math.isinf(n.value.grad) and all(map(math.isfinite, parts)) and math.isinf(sum(map(abs, parts))):
+            continue  # the same the other way round: microgrand's order overflowed, fsum's did not
         terms = magnitude.get(id(n), [])
         scale = _size([*terms, 1.0])
         if id(n) in bad and id(n) not in tainted and not close(n.value.grad, expect, abs_=ABS + REL * scale):
@@ -1073,6 +1076,14 @@ def expected_rule(
         targets = [i for i in positions if i >= npred]
         if targets and any(data[i - npred] in (0.0, 1.0) for i in targets) and math.isfinite(documented):
             return "d. binary_cross_entropy: d/d(target) at p = 0 or 1 is ±100/n (PyTorch: ±inf)"
+        # 0 < p < e⁻¹⁰⁰: log p is clamped at -100 here, not in PyTorch's target gradient; the two must
+        # differ by exactly that, g·(100 + log p)/n for each such target (p a subnormal, say)
+        tiny = [data[i - npred] for i in targets if 0.0 < data[i - npred] < math.exp(-100.0)]
+        shift = sum(gup * (100.0 + math.log(p)) / npred for p in tiny)
+        if tiny and math.isfinite(t_sum) and close(documented, t_sum + shift, abs_=ABS + REL * abs(shift)):
+            return (
+                "d. binary_cross_entropy: d/d(target) at p < e⁻¹⁰⁰ uses log p clamped at -100 (PyTorch's not)"
+            )
     return None
 
 
