@@ -177,7 +177,7 @@ def fit(
     width = len(str(epochs))
     # The weights at the start of each epoch: if training diverges, the model goes back to the latest
     # of these whose losses are finite (in full batch, this epoch's are those of the diverging loss)
-    start_of_training = _weights(params)
+    start_of_training = weights = _weights(params)
     start_of_epoch = start_of_last_epoch = start_of_training
 
     def diverged(epoch: int, what: str) -> NoReturn:
@@ -191,7 +191,7 @@ def fit(
     for epoch in range(1, epochs + 1):
         model.train()
         if epoch > 1:
-            start_of_last_epoch, start_of_epoch = start_of_epoch, _weights(params)
+            start_of_last_epoch, start_of_epoch = start_of_epoch, weights  # (the last epoch's end)
         if batch_size is not None:
             rng.shuffle(order)
         total = 0.0
@@ -298,7 +298,11 @@ def _diverged(
 ) -> NoReturn:
     """Stop training: put back the latest weights whose losses are finite, and say what happened."""
     data_sets = [train_set] if val is None else [train_set, val]
+    tried: list[list[float]] = []
     for when, weights in checkpoints:
+        if any(weights is t for t in tried):  # (in the first epochs, two of them are the same)
+            continue
+        tried.append(weights)
         for p, w in zip(params, weights):
             p.data = w
         if all(map(math.isfinite, weights)) and all(
