@@ -190,3 +190,24 @@ def test_a_sum_that_overflows_only_in_microgrands_order_is_not_a_bug() -> None:
     causes = fuzz.check_graph(g).causes
     assert not [cause for verdict, cause, _ in causes if verdict == "bug"], causes
     assert g.nodes[1].value.grad == -math.inf  # the case is still the one it is about
+
+
+def _bce_whose_prediction_term_overflows_beside_a_target_at_p_1() -> fuzz.Graph:
+    """v3 = 1 is a prediction (its term (p - t)/1e-12·g overflows to +inf) and the target of p = 1
+    (rule d: -100/n·g here, -inf in PyTorch): microgrand's sum is +inf, PyTorch's inf - inf = nan."""
+    b = fuzz.Builder(random.Random(0), "normal")
+    v3, v4, v5 = (b.leaf(x) for x in (1.0, 1.0, 0.7310585786300049))
+    preds, targets = [v3, v4, v5], [0.5, v3, 0.0]
+    op = fuzz.loss_op("binary_cross_entropy", 3, "losses.binary_cross_entropy([x0, x1, x2], [0.5, x0, 0.0])")
+    tmg = [t.value if isinstance(t, fuzz.Node) else t for t in targets]
+    out = b.add(op, [*preds, *targets], lambda: losses.binary_cross_entropy([p.value for p in preds], tmg))
+    assert out is not None
+    b.g.root = b.add(fuzz.MUL, [out, 1e300], lambda: out.value * 1e300)
+    return b.g
+
+
+def test_rule_d_explains_inf_where_pytorch_adds_an_infinite_target_term_to_inf() -> None:
+    g = _bce_whose_prediction_term_overflows_beside_a_target_at_p_1()
+    causes = fuzz.check_graph(g).causes
+    assert not [cause for verdict, cause, _ in causes if verdict == "bug"], causes
+    assert g.leaves[0].value.grad == math.inf and math.isnan(g.leaves[0].tensor.grad.item())

@@ -43,8 +43,10 @@ Each disagreement is either one of the documented differences
      finite is a mismatch, except a Value exponent with a negative base, where PyTorch's
      gradient xⁿ·ln x is nan (README rule 3 chooses the error);
   d. binary_cross_entropy's gradient with respect to a Value target at p = 0 or 1 is ±100/n
-     (the clamped logs), where PyTorch's is ±inf; for 0 < p < e⁻¹⁰⁰ it uses log p clamped at -100
-     too, where PyTorch's uses log p (checked: they differ by exactly g·(100 + log p)/n);
+     (the clamped logs), where PyTorch's is ±inf (so where the same input's prediction term
+     is ±inf, microgrand's sum is that ±inf and PyTorch's inf - inf = nan); for 0 < p < e⁻¹⁰⁰
+     it uses log p clamped at -100 too, where PyTorch's uses log p (checked: they differ by
+     exactly g·(100 + log p)/n);
   e. a local derivative outside the float range (1/x at a subnormal x, 2λw near the largest
      float) is stored as ±inf, or as 0 if it underflows, where PyTorch, multiplying in another
      order, may get a finite product (checked: the 60-digit local derivative is out of range);
@@ -1076,6 +1078,13 @@ def expected_rule(
         targets = [i for i in positions if i >= npred]
         if targets and any(data[i - npred] in (0.0, 1.0) for i in targets) and math.isfinite(documented):
             return "d. binary_cross_entropy: d/d(target) at p = 0 or 1 is ±100/n (PyTorch: ±inf)"
+        # the input is also a prediction whose term overflows: PyTorch's nan is that ±inf plus its
+        # infinite target term, microgrand's ±inf the same term plus its finite ±100/n·g
+        at_edge = [i for i in targets if data[i - npred] in (0.0, 1.0)]
+        t_rest = sum(t_contrib[i] for i in positions if i not in at_edge)
+        inf_targets = at_edge and all(math.isinf(t_contrib[i]) for i in at_edge)
+        if inf_targets and math.isnan(t_sum) and math.isinf(documented) and t_rest == documented:
+            return "d. binary_cross_entropy: d/d(target) at p = 0 or 1 is ±100/n (PyTorch: ±inf, inf - inf)"
         # 0 < p < e⁻¹⁰⁰: log p is clamped at -100 here, not in PyTorch's target gradient; the two must
         # differ by exactly that, g·(100 + log p)/n for each such target (p a subnormal, say)
         tiny = [data[i - npred] for i in targets if 0.0 < data[i - npred] < math.exp(-100.0)]
