@@ -211,3 +211,22 @@ def test_rule_d_explains_inf_where_pytorch_adds_an_infinite_target_term_to_inf()
     causes = fuzz.check_graph(g).causes
     assert not [cause for verdict, cause, _ in causes if verdict == "bug"], causes
     assert g.leaves[0].value.grad == math.inf and math.isnan(g.leaves[0].tensor.grad.item())
+
+
+def test_an_inf_that_is_the_exact_results_overflow_is_right_where_pytorch_gives_nan() -> None:
+    """bce_with_logits with a target of 1e300, upstream the largest float: the exact derivative is
+    about -6e607, so microgrand's -inf is its float; PyTorch gives nan (seed-2026 run)."""
+    b = fuzz.Builder(random.Random(0), "normal")
+    x0 = b.leaf(2.9519592638395844)
+    targets = [-1.0, 1e300, x0]
+    op = fuzz.loss_op("binary_cross_entropy_with_logits", 3, "bce_with_logits")
+    tmg = [t.value if isinstance(t, fuzz.Node) else t for t in targets]
+    out = b.add(
+        op, [x0, x0, x0, *targets], lambda: losses.binary_cross_entropy_with_logits([x0.value] * 3, tmg)
+    )
+    assert out is not None
+    big = 1.7976931348623157e308
+    b.g.root = b.add(fuzz.MUL, [out, big], lambda: out.value * big)
+    causes = fuzz.check_graph(b.g).causes
+    assert not [cause for verdict, cause, _ in causes if verdict == "bug"], causes
+    assert x0.value.grad == -math.inf and math.isnan(x0.tensor.grad.item())
