@@ -230,3 +230,15 @@ def test_an_inf_that_is_the_exact_results_overflow_is_right_where_pytorch_gives_
     causes = fuzz.check_graph(b.g).causes
     assert not [cause for verdict, cause, _ in causes if verdict == "bug"], causes
     assert x0.value.grad == -math.inf and math.isnan(x0.tensor.grad.item())
+
+
+def test_bce_with_logits_gradient_where_sigmoid_and_target_cancel_is_rounding() -> None:
+    """σ(z) - t with σ(z) ≈ t ≈ 1e-7: one ulp of σ is the whole difference (seed-2026 run); the
+    tolerance grows with |σ(z)| + |t|, as for any terms that cancel."""
+    b = fuzz.Builder(random.Random(0), "normal")
+    z, t = b.leaf(-16.10811353500817), b.leaf(1.0100320014416812e-07)
+    op = fuzz.loss_op("binary_cross_entropy_with_logits", 1, "bce_with_logits")
+    b.g.root = b.add(op, [z, t], lambda: losses.binary_cross_entropy_with_logits([z.value], [t.value]))
+    causes = fuzz.check_graph(b.g).causes
+    assert not [cause for verdict, cause, _ in causes if verdict == "bug"], causes
+    assert abs(z.value.grad - z.tensor.grad.item()) <= math.ulp(t.value.data)  # one ulp apart, no more

@@ -73,7 +73,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from microgrand import Value
+from microgrand import Value, floats
 from microgrand import losses as mg_losses
 from microgrand.nn import Layer, Neuron
 
@@ -874,6 +874,11 @@ def diagnose(g: Graph, torch: Any, bad: set[int]) -> list[tuple[str, str, str]]:
             magnitude.setdefault(id(child), []).extend(terms)  # the size of the terms, for rounding
             # an input used twice (x/x) gets terms that may cancel: their size scales the rounding
             size = _size(terms) if len(terms) > 1 else 0.0
+            if op.name == "binary_cross_entropy_with_logits" and gup != 0.0:  # (σ(z) - t)/n cancels too
+                npred = len(n.args) // 2
+                preds = [i for i in positions if i < npred]  # |σ(z)| + |t| scales the rounding of σ(z) - t
+                sizes = [(floats.sigmoid(data[i]) + abs(data[i + npred])) / npred * abs(gup) for i in preds]
+                size = max(size, _size(sizes + terms))
             if close(documented, t_sum, abs_=ABS + REL * size):
                 continue
             same = _same_formula(op, n.value.data, gup, mg_locals)
