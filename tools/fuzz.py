@@ -20,7 +20,8 @@ about 1e-14 unless a result is ill-conditioned; 1e-12 leaves that headroom while
 formula is off by far more. The absolute 1e-300 only forgives results that underflow into the
 subnormal range, where a float carries fewer digits (5e-324 has one). nan equals nan; an
 infinity must match in sign. Where a node sums terms that may cancel (an input used twice, as
-in x/x; a neuron; BCE), the absolute tolerance grows by 1e-12 × the sum of the terms' sizes.
+in x/x; a neuron; BCE; bce_with_logits' σ(z) - t), the absolute tolerance grows by 1e-12 × the
+sum of the terms' sizes.
 
 A graph that disagrees anywhere is then diagnosed op by op, each node on microgrand's own
 input values (so rounding that earlier nodes amplified is not blamed on a later one): its
