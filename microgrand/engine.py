@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from operator import attrgetter
 from typing import Any
 
-from . import floats
+from . import copying, floats
 from .checks import as_float, is_number, is_ordered
 
 Number = int | float
@@ -90,7 +90,8 @@ class Value:
         dx = 0.0 if n == 0.0 else n * floats.power(x, n - 1.0)  # x⁰ = 1 is flat, even at x = 0
         if not isinstance(other, Value):
             return Value(y, (self,), (dx,), f"**{n:g}")
-        dn = y * math.log(x) if x > 0.0 else 0.0  # 0ⁿ is flat in n (as PyTorch)
+        # 0ⁿ is flat in n for n >= 0 (as PyTorch); at a nan base or exponent the slope is nan
+        dn = y * math.log(x) if x != 0.0 else 0.0 if n >= 0.0 else math.nan
         return Value(y, (self, other), (dx, dn), "**")
 
     def __neg__(self) -> Value:
@@ -201,6 +202,16 @@ class Value:
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    def __bool__(self) -> bool:
+        return bool(self.data)  # bool(x), as a PyTorch scalar tensor: False only for 0
+
+    # pickle and deepcopy get the graph as a flat list (module `copying`), not by recursion: any depth
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return copying.reduce(self, topological_order(self))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
+        return copying.deepcopy(self, topological_order(self), memo)
 
 
 Operand = Value | int | float  # what an op accepts on either side

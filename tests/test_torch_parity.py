@@ -3,6 +3,7 @@
 Skipped cleanly when torch is not installed.
 """
 
+import math
 import random
 
 import pytest
@@ -45,6 +46,29 @@ def test_relu_family_at_zero_is_where_we_differ_from_pytorch(name: str, torch_gr
     t = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
     getattr(torch.nn.functional, name)(t).backward()
     assert (x.grad, t.grad.item()) == (1.0, torch_grad)
+
+
+@pytest.mark.parametrize(
+    "x, n", [(math.nan, 0.0), (math.nan, 2.0), (math.nan, math.nan), (2.0, math.nan), (0.0, math.nan)]
+)
+def test_a_value_exponent_keeps_a_nan_slope_as_pytorch(x: float, n: float) -> None:
+    """∂(xⁿ)/∂n = xⁿ·ln x is nan at x = nan, even for n = 0 (issue 17: it was 0), and at 0^nan; 0ⁿ is
+    flat only for n >= 0."""
+    base, exponent = Value(x), Value(n)
+    (base**exponent).backward()
+    tx, tn = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (x, n))
+    torch.pow(tx, tn).backward()
+    assert math.isnan(exponent.grad) and math.isnan(tn.grad.item())
+    assert base.grad == pytest.approx(tx.grad.item(), nan_ok=True)
+
+
+@pytest.mark.parametrize("n", [0.0, 0.5, 2.0, math.inf])
+def test_zero_to_a_value_exponent_is_flat_in_the_exponent_as_pytorch(n: float) -> None:
+    exponent = Value(n)
+    (Value(0.0) ** exponent).backward()
+    tn = torch.tensor(n, dtype=torch.float64, requires_grad=True)
+    torch.pow(torch.tensor(0.0, dtype=torch.float64), tn).backward()
+    assert exponent.grad == tn.grad.item() == 0.0
 
 
 def test_composite_graph_matches_pytorch() -> None:
