@@ -11,7 +11,7 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from microgrand.layout import _crossings, _ordered_fit, _reduce_crossings, layered_layout
+from microgrand.viz.layout import _crossings, _ordered_fit, _reduce_crossings, layered_layout
 
 
 @st.composite

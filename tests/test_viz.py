@@ -417,7 +417,7 @@ def test_without_the_graphviz_package_drawing_says_what_to_pip_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setitem(sys.modules, "graphviz", None)  # `import graphviz` now raises ImportError
-    monkeypatch.delitem(sys.modules, "microgrand.dot", raising=False)
+    monkeypatch.delitem(sys.modules, "microgrand.viz.dot", raising=False)
     L = karpathy_example()[0]
     with pytest.raises(ImportError, match=r'pip install "microgrand\[viz\]"'):
         draw_dot(L)

@@ -1,27 +1,30 @@
-"""Draw a computation graph as SVG text, laid out by `microgrand.layout` (no Graphviz).
+"""The SVG renderer: a scene, placed by `layout.layered_layout`, as SVG text (no Graphviz).
 
-The picture is the one `draw_dot` makes: a box per Value (``label | data | grad``)
-in the colour of its kind, an oval per operation, edges input → operation →
-result, and optionally a number on each input edge. Every element the player
-changes carries a ``data-`` attribute naming its node or edge, and all styling is
-in SVG attributes (no CSS), so the picture looks the same wherever it is shown.
+`draw_svg(root)` is the picture `draw_dot` makes: a box per Value (``label | data | grad``)
+in the colour of its kind, an oval per operation, edges input → operation → result, and
+optionally a number on each input edge. Every element the player changes carries a
+``data-`` attribute naming its box or arrow, and all styling is in SVG attributes (no
+CSS), so the picture looks the same wherever it is shown.
 
-A box is as wide as the widest text it will ever hold (`Box.data` and `Box.grad`
-list them all, the one drawn first), so the player can change the texts frame by
-frame and nothing moves.
+A box is as wide as the widest text it will ever hold (the scene lists them all, the one
+drawn first), so the player can change the texts frame by frame and nothing moves.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from pathlib import Path
 
-from .engine import Value
-from .graph import trace
+from ..engine import Value
+from .fonts import text_width
 from .layout import layered_layout
-from .style import KINDS, kind, num, number_of, shown_text, text_width
+from .options import DEFAULT_MAX_NODES, check_options
+from .scene import Arrow, Box, Scene, make_scene
+from .style import KINDS
 
 FONT = "Helvetica, Arial, 'Liberation Sans', sans-serif"
 BOX_FONT, EDGE_FONT = 14.0, 11.0  # px: as big as draw_dot's 11 pt and 9 pt look
@@ -31,83 +34,44 @@ ARROW = 7.0  # length of an arrowhead
 MARGIN = 8.0
 
 
-@dataclass
-class Box:
-    """One Value: its label and the data and grad texts it shows (the first drawn, all fitted)."""
-
-    kind: str
-    label: str
-    op: str  # "" for a leaf
-    data: list[str]
-    grad: list[str]  # empty: no grad cell
-
-
-@dataclass
-class Arrow:
-    """One input of one operation: `tail` (a box, or None for the cut) → the op of box `head`."""
-
-    tail: int | None
-    head: int
-    texts: list[str] = field(default_factory=list)  # its label: the first drawn, all fitted
-
-
-@dataclass
-class Scene:
-    """What to draw: the boxes, the input edges, and how many Values were left out."""
-
-    values: list[Value]
-    boxes: list[Box]
-    arrows: list[Arrow]
-    hidden: int  # Values beyond max_nodes, shown as one "… N more nodes" box
-    labelled: bool  # room for a label on every input edge
-    inputs: list[list[int | None]]  # per box: the arrow of each input, in order (None: beyond the cut)
-
-
-def make_scene(
+def draw_svg(
     root: Value,
-    params: set[Value],
-    max_nodes: int | None,
-    show_grad: bool,
-    show_local_grads: bool,
-    labelled: bool | None = None,
-) -> Scene:
-    """The boxes and edges of the graph behind `root`, cut to `max_nodes` as `draw_dot` cuts it."""
-    nodes, edges = trace(root)
-    drawn = nodes if max_nodes is None else nodes[:max_nodes]
-    index = {v: i for i, v in enumerate(drawn)}
-    boxes = [
-        Box(
-            kind(v, root, params),
-            shown_text(v, "label"),
-            shown_text(v, "op") if not v.is_leaf else "",
-            [f"data {num(number_of(v, 'data'))}"],
-            [f"grad {num(number_of(v, 'grad'))}"] if show_grad else [],
-        )
-        for v in drawn
-    ]
-    arrows: list[Arrow] = []
-    inputs: list[list[int | None]] = [[] for _ in drawn]
-    cut: dict[int, None] = {}  # boxes with an input beyond the cut (a dict keeps their order)
-    for edge in edges:
-        head = index.get(edge.output)
-        if head is None:
-            continue
-        if edge.input in index:
-            texts = [num(edge.local_grad)] if show_local_grads else [""]
-            inputs[head].append(len(arrows))
-            arrows.append(Arrow(index[edge.input], head, texts))
-        else:
-            inputs[head].append(None)
-            cut[head] = None
-    arrows.extend(Arrow(None, head) for head in cut)
-    return Scene(
-        drawn,
-        boxes,
-        arrows,
-        len(nodes) - len(drawn),
-        show_local_grads if labelled is None else labelled,
-        inputs,
-    )
+    params: Iterable[Value] | None = None,
+    *,
+    show_local_grads: bool = False,
+    legend: bool = False,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+    rankdir: str = "LR",
+    show_grad: bool = True,
+) -> SVGDrawing:
+    """The picture `draw_dot` makes, laid out in Python: needs neither Graphviz nor ``dot``.
+
+    Returns an `SVGDrawing`: a notebook shows it as SVG, ``.save("graph.svg")``
+    writes it, ``.svg`` is the text. The options are those of `draw_dot`. The layout
+    is microgrand's own (`microgrand.viz.layout`: layers, fewest crossings, no overlaps).
+    """
+    limit, param_set = check_options("draw_svg", root, rankdir, max_nodes, params)
+    scene = make_scene(root, param_set, limit, show_grad, show_local_grads)
+    return SVGDrawing(picture(scene, rankdir, legend).svg())
+
+
+class SVGDrawing:
+    """An SVG picture of a graph: shown as SVG in Jupyter, saved with `save`, its text in `svg`."""
+
+    def __init__(self, svg: str) -> None:
+        self.svg = svg
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the SVG to `path` (an .svg file) and return the path."""
+        path = Path(path)
+        path.write_text(self.svg, encoding="utf-8")
+        return path
+
+    def __repr__(self) -> str:
+        return f"<SVGDrawing: {len(self.svg):,} characters of SVG; display it in a notebook or .save() it>"
 
 
 # ---------------------------------------------------------------- geometry
@@ -148,7 +112,7 @@ class _Vertices:
         return len(self.sizes) - 1
 
 
-def _vertices(scene: Scene, shapes: list[_Shape], more_text: str, across: bool) -> _Vertices:
+def _vertices(scene: Scene, shapes: list[_Shape], across: bool) -> _Vertices:
     g = _Vertices()
     g.box = [g.add(s.width, s.height) for s in shapes]
     fan_in: dict[int, int] = {}
@@ -158,8 +122,8 @@ def _vertices(scene: Scene, shapes: list[_Shape], more_text: str, across: bool) 
         if b.op:  # an oval grows along its side where many edges come in, so they can end apart
             w, side = max(text_width(b.op, BOX_FONT) + 16, 30.0), 7.0 * fan_in.get(i, 0)
             g.op[i] = g.add(max(w, side), 26.0) if across else g.add(w, max(26.0, side))
-    if scene.hidden:
-        g.more = g.add(text_width(more_text, BOX_FONT) + 2 * PAD, LINE + 2 * PAD)
+    if scene.cut_text:
+        g.more = g.add(text_width(scene.cut_text, BOX_FONT) + 2 * PAD, LINE + 2 * PAD)
     for a in scene.arrows:
         if scene.labelled and a.tail is not None:
             # beside the line, not on it: above it across the page, right of it down the page
@@ -174,12 +138,33 @@ def _vertices(scene: Scene, shapes: list[_Shape], more_text: str, across: bool) 
     return g
 
 
-def to_svg(scene: Scene, rankdir: str = "LR", legend: bool = False) -> str:
-    """The scene as one ``<svg>`` element."""
+@dataclass(frozen=True)
+class Picture:
+    """A scene laid out and drawn: its size and its elements; `svg` writes the ``<svg>`` around them."""
+
+    width: float
+    height: float
+    elements: str
+
+    def svg(self, fluid: bool = False) -> str:
+        """The ``<svg>`` element; `fluid`: as wide as the page allows, never wider than drawn."""
+        size = f'width="{self.width:.0f}" height="{self.height:.0f}"'
+        if fluid:  # it shrinks with a narrow page or a short window (the player's page)
+            size = (
+                f'width="100%" style="max-width:{self.width:.0f}px; max-height:75vh; display:block; '
+                'margin:0 auto"'
+            )
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {self.width:.0f} {self.height:.0f}" '
+            f'{size} font-family="{FONT}" font-size="{BOX_FONT:g}">\n{self.elements}\n</svg>'
+        )
+
+
+def picture(scene: Scene, rankdir: str = "LR", legend: bool = False) -> Picture:
+    """The scene laid out (`layout.layered_layout`) and drawn as SVG elements."""
     across = rankdir in ("TB", "BT")  # ranks run down the page
     shapes = [_box_shape(b) for b in scene.boxes]
-    more_text = f"… {scene.hidden:,} more node{'s' if scene.hidden != 1 else ''}"
-    g = _vertices(scene, shapes, more_text, across)
+    g = _vertices(scene, shapes, across)
     extents = [(h, w) if across else (w, h) for w, h in g.sizes]  # (along the edges, across them)
     lay = layered_layout(extents, g.edges, node_gap=12.0 if across else 10.0, rank_gap=32.0)
 
@@ -200,8 +185,6 @@ def to_svg(scene: Scene, rankdir: str = "LR", legend: bool = False) -> str:
         return point(*lay.center[v])
 
     out: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'width="{width:.0f}" height="{height:.0f}" font-family="{FONT}" font-size="{BOX_FONT:g}">',
         f'<rect width="{width:.0f}" height="{height:.0f}" fill="white"/>',
     ]
     # edges first, so boxes and labels are drawn over them
@@ -237,12 +220,12 @@ def to_svg(scene: Scene, rankdir: str = "LR", legend: bool = False) -> str:
                 f'rx="{rx:.1f}" ry="{ry:.1f}" fill="white"/><text x="{x}" y="{y}" dy=".35em" '
                 f'text-anchor="middle" stroke="none">{_esc(b.op)}</text></g>'
             )
-    if scene.hidden:
+    if scene.cut_text:
         (x, y), (mw, mh) = xy(g.more), g.sizes[g.more]
         out.append(
             f'<g><rect x="{x - mw / 2:.1f}" y="{y - mh / 2:.1f}" width="{mw:.1f}" height="{mh:.1f}" '
             f'fill="white" stroke="black" stroke-dasharray="5,3"/><text x="{x}" y="{y}" dy=".35em" '
-            f'text-anchor="middle">{_esc(more_text)}</text></g>'
+            f'text-anchor="middle">{_esc(scene.cut_text)}</text></g>'
         )
     for r, (kind_, (fill, meaning)) in enumerate(legend_rows):  # the key, under the graph
         y = h + MARGIN + 8 + 18 * r
@@ -251,12 +234,11 @@ def to_svg(scene: Scene, rankdir: str = "LR", legend: bool = False) -> str:
             f'stroke="black" stroke-width="{2 if kind_ == "root" else 1}"/><text x="{MARGIN + 6}" '
             f'y="{y + 8:.1f}" dy=".35em" font-size="10">{_esc(meaning)}</text>'
         )
-    out.append("</svg>")
-    return "\n".join(out)
+    return Picture(width, height, "\n".join(out))
 
 
 def _spread_ends(
-    arrows: list[Arrow],
+    arrows: Sequence[Arrow],
     routes: list[list[tuple[float, float, float]]],
     ovals: dict[int, tuple[tuple[float, float], tuple[float, float]]],
 ) -> None:

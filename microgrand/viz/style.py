@@ -1,4 +1,4 @@
-"""What every drawing of a graph shares: colours, number format, and safe label text.
+"""How a Value looks in every drawing: its kind and colour, its numbers, and safe label text.
 
 Used by the Graphviz renderer (`draw_dot`), the SVG renderer (`draw_svg`) and the
 player (`stepper`), so the three show a Value the same way.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import unicodedata
 
-from .engine import Value
+from ..engine import Value
 
 # kind: (fill colour, what it means), in the order of the legend
 KINDS: dict[str, tuple[str, str]] = {
@@ -101,33 +101,3 @@ def _name(v: Value) -> str:
     op = v.op if isinstance(v.op, str) and v.op else None
     what = f"the result of {printable(op)!r}" if op else "a leaf"
     return f"{what} (data {num(data)})" if data is not None else what
-
-
-# ---------------------------------------------------------------- text widths
-
-# Helvetica's advance widths (its AFM metrics, per 1000 units of font size) for the
-# printable ASCII characters from " " to "~"; Arial and Liberation Sans share them.
-_ASCII_WIDTHS = [
-    278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,  # space to /
-    556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,  # 0 to ?
-    1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778,  # @ to O
-    667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,  # P to _
-    333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,  # ` to o
-    556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,  # p to ~
-]  # fmt: skip
-
-
-def text_width(s: str, size: float, bold: bool = False) -> float:
-    """How wide `s` is drawn in Helvetica at `size` px (an estimate that errs on the wide side)."""
-    units = 0.0
-    for c in s:
-        code = ord(c)
-        if 32 <= code < 127:
-            units += _ASCII_WIDTHS[code - 32]
-        elif unicodedata.east_asian_width(c) in "WF":
-            units += 1000
-        elif unicodedata.combining(c):
-            continue
-        else:
-            units += 640  # Greek, maths signs, "…", ...: about an average letter, a little more
-    return units * size / 1000 * (1.1 if bold else 1.04)
