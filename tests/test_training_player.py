@@ -21,7 +21,7 @@ from microgrand.losses import binary_cross_entropy_with_logits, cross_entropy
 from microgrand.nn import MLP, Module
 from microgrand.optim import SGD, Adam
 from microgrand.train import Callback, EarlyStopping, History, fit
-from microgrand.training_player import MAX_POINTS, TrainingRecorder, _contour, training_player
+from microgrand.viz.training import MAX_POINTS, TrainingRecorder, _contour, training_player
 
 browser, open_page = test_browser.browser, test_browser.open_page  # the fixtures, shared
 

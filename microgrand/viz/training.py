@@ -1,6 +1,6 @@
 """Training you can watch: a player of a 2-D classifier's training, built from a `fit` run.
 
-    >>> from microgrand.training_player import TrainingRecorder, training_player
+    >>> from microgrand.viz import TrainingRecorder, training_player
     >>> watch = TrainingRecorder(X, y, val=(X_val, y_val))  # doctest: +SKIP
     >>> history = fit(model, X, y, ..., callbacks=[watch])  # doctest: +SKIP
     >>> training_player(watch)  # in a notebook: the player; .save("training.html") # doctest: +SKIP
@@ -37,11 +37,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .checks import as_float, positive_int
-from .engine import Value
-from .nn import Module
+from ..checks import as_float, positive_int
+from ..engine import Value
+from ..nn import Module
+from ..train import Callback, History, predicted_class
 from .player import _buttons, standalone
-from .train import Callback, History, predicted_class
 
 DEFAULT_MAX_FRAMES = 30
 DEFAULT_GRID = 25
@@ -672,7 +672,7 @@ def _page(player: TrainingPlayer) -> str:
     chart = player.chart.replace(
         f'width="{CHART_W}" height="{CHART_H}"', f'style="{fit}; max-width:{CHART_W}px"', 1
     )
-    script = resources.files("microgrand").joinpath("training_player.js").read_text(encoding="utf-8")
+    script = resources.files("microgrand.viz").joinpath("training.js").read_text(encoding="utf-8")
     colours = {"now": HIGHLIGHT_NOW, "restored": BEST}
     spec = {
         "frames": [f.to_json() for f in player.frames],

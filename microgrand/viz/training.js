@@ -1,4 +1,4 @@
-// The microgrand training player: replays the frames microgrand/training_player.py wrote
+// The microgrand training player: replays the frames microgrand/viz/training.py wrote
 // into the page, on the two SVG pictures beside them. No network, no libraries.
 //
 // Python drew the last frame; every frame says what it looks like (the regions as runs of
@@ -27,7 +27,7 @@ function microgradTrainingPlayer(script, id) {
   var playButton = root.querySelector("[data-act=play]");
 
   function drawCells(runs) {
-    // the same rectangles training_player.py's _cell_rects draws: one per run, in grid cells
+    // the same rectangles training.py's _cell_rects draws: one per run, in grid cells
     while (cells.firstChild) cells.removeChild(cells.firstChild);
     for (var k = 0, at = 0; k < runs.length; k += 2) {
       var r = document.createElementNS(SVG, "rect"), cls = runs[k];
