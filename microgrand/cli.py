@@ -6,13 +6,19 @@
     microgrand --version
 
 It behaves as a Unix tool: usage errors exit with status 2 and the command's usage, Ctrl-C with
-status 130 and a closed pipe (``microgrand demo | head -1``) quietly, without a traceback.
+status 130 and a closed pipe (``microgrand demo | head -1``) quietly, without a traceback; a
+stdout that is closed (``>&-``) or full (``>/dev/full``) gets a one-line message and status 1, and
+a terminal that cannot show a character (``PYTHONIOENCODING=ascii``) gets an ASCII stand-in.
 Pure Python: it needs nothing beyond the standard library.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
+import contextlib
+import io
+import math
 import os
 import sys
 import time
@@ -104,6 +110,35 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
     return parser, {"demo": demo}
 
 
+# What a terminal that cannot show a character (PYTHONIOENCODING=ascii, an old console) gets instead
+_ASCII = {"·": "*", "×": "x", "−": "-", "–": "-", "—": "--", "…": "...", "≈": "~", "→": "->"}
+
+
+def _ascii_fallback(error: UnicodeError) -> tuple[str, int]:
+    """A codecs error handler: each character the output's encoding lacks becomes its ASCII stand-in."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    return "".join(_ASCII.get(c, "?") for c in error.object[error.start : error.end]), error.end
+
+
+codecs.register_error("microgrand-ascii", _ascii_fallback)
+
+
+def _degrade_gracefully(stream: object) -> None:
+    """Print ASCII stand-ins, not a UnicodeEncodeError, where the stream's encoding lacks a character."""
+    if isinstance(stream, io.TextIOWrapper):
+        try:
+            "".join(_ASCII).encode(stream.encoding)
+        except (UnicodeEncodeError, LookupError):
+            stream.reconfigure(errors="microgrand-ascii")
+
+
+def _score(model: nn.Module, x: Sequence[float]) -> float:
+    score = model(x)
+    assert isinstance(score, Value)  # the demo's MLPs have one output
+    return score.data
+
+
 def demo(args: argparse.Namespace) -> int:
     """Train, then print the accuracy. Returns the exit status."""
     stopper = None
@@ -145,6 +180,18 @@ def demo(args: argparse.Namespace) -> int:
         print(f"microgrand demo: {diverged}", file=sys.stderr)
         return 1
     seconds = time.perf_counter() - start
+    # a loss can stay finite while a score is not (a hinge loss is 0 for a score of +inf on the right side)
+    samples = [*train_set[0], *(val[0] if val else [])]
+    bad = next((s for s in map(lambda x: _score(model, x), samples) if not math.isfinite(s)), None)
+    if bad is not None:
+        sys.stdout.flush()
+        print(
+            f"microgrand demo: training diverged: a score is {bad}, not a finite number. The weights have "
+            f"run off to infinity; the usual cause is a learning rate that is too large (lr = {args.lr:g}): "
+            f"try one 10 times smaller.",
+            file=sys.stderr,
+        )
+        return 1
     result = f"trained {history.epochs} epochs in {seconds:.1f} s"
     if history.best_epoch:
         result += f" (weights of the best epoch, {history.best_epoch})"
@@ -154,9 +201,7 @@ def demo(args: argparse.Namespace) -> int:
         print(f"validation accuracy: {train.accuracy(model, *val):.1%}")
     if args.dataset == "xor":
         for x, label in zip(*train_set):
-            score = model(x)
-            assert isinstance(score, Value)
-            print(f"  xor({x[0]:.0f}, {x[1]:.0f}) = {label:+d}   score {score.data:+#.4g}")
+            print(f"  xor({x[0]:.0f}, {x[1]:.0f}) = {label:+d}   score {_score(model, x):+#.4g}")
     return 0
 
 
@@ -172,6 +217,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     moons_only = [message for option, message in _MOONS_ONLY.items() if getattr(args, option) is not None]
     if args.dataset != "moons" and moons_only:
         command.error("; ".join(moons_only))
+    if sys.stdout is None:  # started with stdout closed (`>&-`): Python gives None, and print() drops it all
+        if sys.stderr is not None:
+            print(
+                f"microgrand {args.command}: standard output is closed: nowhere to print to", file=sys.stderr
+            )
+        return 1
+    _degrade_gracefully(sys.stdout)
+    _degrade_gracefully(sys.stderr)
     try:
         status = demo(args)
         sys.stdout.flush()  # a reader that went away shows up here, where it can be handled
@@ -184,3 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # and point stdout at /dev/null so that Python's own flush at exit cannot fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141  # 128 + SIGPIPE: what a shell reports for a tool stopped by a closed pipe
+    except OSError as error:  # stdout is a full disk (`>/dev/full`), a bad descriptor, …: say so, once
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # what is left unwritten goes
+        with contextlib.suppress(OSError):  # stderr as well: nothing more can be said
+            print(f"microgrand {args.command}: cannot write the output: {error.strerror}", file=sys.stderr)
+        return 1

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
-from . import floats
+from . import copying, floats
 from .checks import as_float, checked_label, constructor_error, node_inputs, not_a_number_error, operand
 
 Number = int | float
@@ -81,7 +81,7 @@ class Value:
         dx = 0.0 if n == 0.0 else n * floats.power(x, n - 1.0)  # x⁰ = 1 is flat, even at x = 0
         if not isinstance(other, Value):
             return Value(y, (self,), (dx,), f"**{n:g}")
-        dn = y * math.log(x) if x > 0.0 else 0.0  # 0ⁿ is flat in n (as PyTorch)
+        dn = 0.0 if x == 0.0 else y * math.log(x)  # 0ⁿ is flat in n (as PyTorch); nan stays nan
         return Value(y, (self, other), (dx, dn), "**")
 
     def __neg__(self) -> Value:
@@ -192,6 +192,13 @@ class Value:
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    def __bool__(self) -> bool:
+        return bool(self.data)  # bool(x), as a PyTorch scalar tensor: False only for 0
+
+    # pickle and deepcopy get the graph as a flat list (module `copying`), not by recursion: any depth
+    __reduce__ = copying.reduce
+    __deepcopy__ = copying.deepcopy
 
 
 Operand = Value | int | float  # what an op accepts on either side

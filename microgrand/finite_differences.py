@@ -5,9 +5,9 @@ f'(x) ≈ (f(x + ε) - f(x - ε)) / 2ε        (error O(ε²))
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 
-from .checks import as_float
+from .checks import as_float, nonnegative_float, positive_float
 from .engine import Number, Value
 
 Fn = Callable[..., Value]
@@ -17,11 +17,15 @@ class GradcheckError(AssertionError):
     """Raised by `gradcheck` when analytic and numerical gradients disagree."""
 
 
-def _leaves(inputs: Sequence[Number | Value]) -> list[Value]:
-    """Fresh leaf Values with the inputs' data (the caller's Values are left untouched)."""
-    if isinstance(inputs, (Value, int, float)):
-        raise TypeError("inputs must be a sequence of numbers or Values, e.g. [1.0, 2.0]")
-    return [Value(x.data if isinstance(x, Value) else as_float(x, "gradcheck input")) for x in inputs]
+def _leaves(inputs: Iterable[Number | Value]) -> list[Value]:
+    """Fresh leaf Values with the inputs' data (the caller's Values are left untouched). `inputs`
+    is read once here: an iterator would be empty the second time."""
+    if isinstance(inputs, (Value, int, float, str)) or not isinstance(inputs, Iterable):
+        raise TypeError(f"inputs must be a sequence of numbers or Values, e.g. [1.0, 2.0], got {inputs!r}")
+    xs = [Value(x.data if isinstance(x, Value) else as_float(x, "gradcheck input")) for x in inputs]
+    if not xs:
+        raise ValueError("inputs is empty: give the point to check, one number per argument of fn")
+    return xs
 
 
 def _evaluate(fn: Fn, xs: list[Value]) -> Value:
@@ -31,13 +35,12 @@ def _evaluate(fn: Fn, xs: list[Value]) -> Value:
     return out
 
 
-def numerical_grad(fn: Fn, inputs: Sequence[Number | Value], eps: float = 1e-6) -> list[float]:
+def numerical_grad(fn: Fn, inputs: Iterable[Number | Value], eps: float = 1e-6) -> list[float]:
     """d fn / d input_i for each input, by central differences with step `eps`.
 
     `fn` takes one Value per input (``fn(*values)``) and returns a Value.
     """
-    if not eps > 0.0:
-        raise ValueError(f"eps must be > 0, got {eps!r}")
+    eps = positive_float("numerical_grad eps (the step)", eps)
     point = [x.data for x in _leaves(inputs)]
     grads = []
     for i in range(len(point)):
@@ -51,7 +54,7 @@ def numerical_grad(fn: Fn, inputs: Sequence[Number | Value], eps: float = 1e-6) 
     return grads
 
 
-def analytic_grad(fn: Fn, inputs: Sequence[Number | Value]) -> list[float]:
+def analytic_grad(fn: Fn, inputs: Iterable[Number | Value]) -> list[float]:
     """d fn / d input_i for each input, by one `backward()` pass."""
     xs = _leaves(inputs)
     _evaluate(fn, xs).backward()
@@ -60,7 +63,7 @@ def analytic_grad(fn: Fn, inputs: Sequence[Number | Value]) -> list[float]:
 
 def gradcheck(
     fn: Fn,
-    inputs: Sequence[Number | Value],
+    inputs: Iterable[Number | Value],
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
@@ -70,8 +73,10 @@ def gradcheck(
 
     Otherwise raises `GradcheckError` listing each input's two gradients.
     """
-    analytic = analytic_grad(fn, inputs)
-    numeric = numerical_grad(fn, inputs, eps)
+    atol, rtol = nonnegative_float("gradcheck atol", atol), nonnegative_float("gradcheck rtol", rtol)
+    point = _leaves(inputs)  # read once, for both
+    analytic = analytic_grad(fn, point)
+    numeric = numerical_grad(fn, point, eps)
     bad = [i for i, (a, n) in enumerate(zip(analytic, numeric)) if not abs(a - n) <= atol + rtol * abs(n)]
     if bad:
         rows = "\n".join(

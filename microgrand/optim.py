@@ -8,7 +8,8 @@ that `backward()` left on every parameter and updates its `data`.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 
 from .checks import as_float, nonnegative_float, not_a_number_error, parameter_list, positive_float
 from .engine import Value
@@ -48,6 +49,10 @@ class Optimizer:
         except TypeError as error:  # a grad or data that is not a float (p.grad = None, say): say which
             raise not_a_number_error("step()", self.params, error) from None
 
+    def reset_state(self) -> None:
+        """Forget what earlier steps left (SGD's momentum, Adam's moments and step count), as a new
+        optimizer starts; `fit` calls it when training diverges, since that momentum led there."""
+
     def _update(self) -> None:
         raise NotImplementedError
 
@@ -74,6 +79,9 @@ class SGD(Optimizer):
         self.lr = nonnegative_float("SGD lr (learning rate)", lr)
         self.momentum = nonnegative_float("SGD momentum", momentum)
         self.weight_decay = nonnegative_float("SGD weight_decay", weight_decay)
+        self.reset_state()
+
+    def reset_state(self) -> None:
         self.velocity: list[float] | None = None  # PyTorch's momentum_buffer, one per parameter
 
     def _update(self) -> None:
@@ -114,6 +122,9 @@ class Adam(Optimizer):
         self.betas = _betas(betas)
         self.eps = positive_float("Adam eps", eps)  # it keeps the step finite where a gradient is 0
         self.weight_decay = nonnegative_float("Adam weight_decay", weight_decay)
+        self.reset_state()
+
+    def reset_state(self) -> None:
         self.t = 0
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
@@ -136,6 +147,11 @@ class Adam(Optimizer):
 
 def _betas(betas: object) -> tuple[float, float]:
     """Adam's (β₁, β₂): a pair of numbers, each in [0, 1)."""
+    if isinstance(betas, (AbstractSet, Mapping)):
+        raise TypeError(
+            f"Adam betas must be a pair in order (beta1, beta2), e.g. (0.9, 0.999); a "
+            f"{type(betas).__name__} has no order, so which is beta1 is a guess: got {betas!r}"
+        )
     if isinstance(betas, (str, bytes)) or not isinstance(betas, Collection) or len(betas) != 2:
         raise TypeError(
             f"Adam betas must be a pair of numbers (beta1, beta2), e.g. (0.9, 0.999); got {betas!r}"

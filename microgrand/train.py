@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from .checks import Seed, as_float, make_rng, nonnegative_float, positive_int
 from .engine import Value
@@ -29,9 +29,12 @@ Penalty = Callable[[list[Value]], Value]
 
 
 class TrainingDiverged(RuntimeError):
-    """Raised by `fit` when a loss is not a finite number (nan or inf): the weights have run off
-    to infinity. `history` holds the epochs so far; the model keeps the weights it had at the
-    start of the epoch that diverged (the last ones whose losses were finite)."""
+    """Raised by `fit` when a loss or a weight is not a finite number (nan or inf): the weights
+    have run off to infinity. `history` holds the epochs so far. The model is put back to the
+    latest weights whose loss on all the data (training, and validation if given) is finite: those
+    at the start of the epoch, else of the epoch before (in full batch, the weights before the step
+    that ran off), else those it started with; the message says which. The optimizer's running state (momentum, Adam's moments) is reset, as a
+    new optimizer's, so that training can resume from there with a smaller learning rate."""
 
     def __init__(self, message: str, history: History) -> None:
         super().__init__(message)
@@ -52,6 +55,11 @@ class EarlyStopping:
         self.patience = positive_int("EarlyStopping patience (epochs to wait)", patience)
         self.min_delta = nonnegative_float("EarlyStopping min_delta", min_delta)
         self.restore_best = restore_best
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the run so far (`fit` calls it as it starts, as Keras does): without this, a second
+        run would compare its losses with the first run's best, and restore the first model's weights."""
         self.epoch = 0  # epochs seen so far (1-based once started)
         self.best_loss = math.inf
         self.best_epoch = 0
@@ -161,30 +169,53 @@ def fit(
     when training ends. Without `val`, early stopping watches the training
     loss measured the same way: on all of (X, y) after the epoch, in eval
     mode, without the penalty; so the weights it keeps are the ones that
-    loss was measured on. A line per epoch is printed through `log` unless
-    `quiet`. Each of `callbacks` (a `Callback`) is called at the start,
-    after every epoch and at the end.
+    loss was measured on. `early_stopping` starts afresh (`reset`) in each
+    run. A line per epoch is printed through `log` unless `quiet`. A loss or
+    weight that is not finite, at any step or after the last, raises
+    `TrainingDiverged`.
+    Each of `callbacks` (a `Callback`) is called at the start, after every
+    epoch and at the end.
 
     The model is left in training mode, as a PyTorch training loop leaves
     it: call ``model.eval()`` before predicting with a model that has
     Dropout (`accuracy` does this itself).
     """
     positive_int("fit: epochs", epochs)
-    if len(X) != len(y) or len(X) == 0:
-        raise ValueError(f"fit: X and y must be non-empty and of the same length, got {len(X)} and {len(y)}")
+    _check_samples("fit", X, y)
+    if val is not None:  # checked now, not after an epoch of training
+        if isinstance(val, (str, bytes)) or not isinstance(val, Sequence) or len(val) != 2:
+            raise TypeError(f"fit: val must be a pair (X_val, y_val), got {type(val).__name__}")
+        _check_samples("fit: val", *val)
     if batch_size is not None:
         positive_int("fit: batch_size (None for the full batch)", batch_size)
     rng = make_rng(seed)
     params = model.parameters()
+    _check_optimizer(optimizer, params)
+    if early_stopping is not None:
+        early_stopping.reset()  # a new run: no best loss or weights from another model or run
     history = History()
     order = list(range(len(X)))
     size = batch_size or len(X)
     width = len(str(epochs))
+    # The weights at the start of each epoch: if training diverges, the model goes back to the latest
+    # of these whose losses are finite (in full batch, this epoch's are those of the diverging loss)
+    start_of_training = _weights(params)
+    start_of_epoch = start_of_last_epoch = start_of_training
+
+    def diverged(epoch: int, what: str) -> NoReturn:
+        checkpoints = [
+            (f"from the start of epoch {epoch}", start_of_epoch),
+            (f"from the start of epoch {epoch - 1}", start_of_last_epoch),
+            ("it started with", start_of_training),
+        ]
+        _diverged(model, params, checkpoints, (X, y), val, loss_fn, optimizer, history, epoch, what)
+
     for callback in callbacks:
         callback.on_train_begin(model)
     for epoch in range(1, epochs + 1):
         model.train()
-        start_of_epoch = model.state_dict()  # put back if this epoch diverges
+        if epoch > 1:
+            start_of_last_epoch, start_of_epoch = start_of_epoch, _weights(params)
         if batch_size is not None:
             rng.shuffle(order)
         total = 0.0
@@ -194,29 +225,29 @@ def fit(
             if penalty is not None:
                 loss = loss + penalty(params)
             if not math.isfinite(loss.data):
-                _diverged(model, start_of_epoch, history, epoch, "training", loss.data, optimizer)
+                diverged(epoch, f"the training loss is {loss.data}")
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             total += loss.data * len(batch)
         history.train_loss.append(total / len(X))
+        weights = _weights(params)  # a weight of -inf can hide behind a ReLU, with a finite loss
+        if not all(map(math.isfinite, weights)):
+            diverged(epoch, f"a weight is {_first_non_finite(weights)}")
         line = f"epoch {epoch:>{width}}/{epochs}  train loss {history.train_loss[-1]:#.4g}"
         watched = history.train_loss[-1]
         if val is not None:
-            model.eval()
-            val_X, val_y = val
-            history.val_loss.append(loss_fn([model(x) for x in val_X], list(val_y)).data)
+            history.val_loss.append(_loss_on(model, *val, loss_fn))
             watched = history.val_loss[-1]
             if not math.isfinite(watched):
-                _diverged(model, start_of_epoch, history, epoch, "validation", watched, optimizer)
+                diverged(epoch, f"the validation loss is {watched}")
             line += f"  val loss {watched:#.4g}"
         elif early_stopping is not None:
             # the epoch's mean batch loss was measured on weights that changed during the epoch;
             # early stopping saves the weights as they are now, so it must watch a loss of these
-            model.eval()
-            watched = loss_fn([model(x) for x in X], list(y)).data
+            watched = _loss_on(model, X, y, loss_fn)
             if not math.isfinite(watched):
-                _diverged(model, start_of_epoch, history, epoch, "end-of-epoch training", watched, optimizer)
+                diverged(epoch, f"the end-of-epoch training loss is {watched}")
             line += f"  end-of-epoch train loss {watched:#.4g}"
         if not quiet:
             log(line)
@@ -235,23 +266,86 @@ def fit(
     model.train()
     if early_stopping is not None and early_stopping.restore(model):
         history.best_epoch = early_stopping.best_epoch
+    if val is not None or early_stopping is None:  # the training loss of these weights is unmeasured:
+        final = _loss_on(model, X, y, loss_fn)  # measure it, so a divergence on the last step is caught
+        model.train()
+        if not math.isfinite(final):
+            diverged(history.epochs, f"after the last step, the training loss is {final}")
     for callback in callbacks:
         callback.on_train_end(model, history)
     return history
 
 
+def _check_samples(where: str, X: Sequence[Any], y: Sequence[Any]) -> None:
+    if len(X) != len(y) or len(X) == 0:
+        raise ValueError(
+            f"{where}: X and y must be non-empty and of the same length, got {len(X)} and {len(y)}"
+        )
+
+
+def _check_optimizer(optimizer: Optimizer, params: list[Value]) -> None:
+    """The optimizer must update at least one of the model's parameters (a subset is fine-tuning)."""
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"fit: optimizer must be an Optimizer, e.g. SGD(model.parameters()), got {optimizer!r}"
+        )
+    own = {id(p) for p in params}
+    if not any(id(p) in own for p in optimizer.params):
+        raise ValueError(
+            f"fit: the optimizer updates none of the model's parameters (it holds {len(optimizer.params)} "
+            f"other Values, the model has {len(params)}), so training would change nothing: was it made "
+            f"for another model? Pass this model's: {type(optimizer).__name__}(model.parameters(), ...)"
+        )
+
+
+def _weights(params: list[Value]) -> list[float]:
+    return [p.data for p in params]
+
+
+def _first_non_finite(weights: list[float]) -> float:
+    return next(w for w in weights if not math.isfinite(w))
+
+
+def _loss_on(model: Module, X: Sequence[Any], y: Sequence[Any], loss_fn: LossFn) -> float:
+    """The data loss on all of (X, y), in eval mode (without Dropout, as a prediction would be)."""
+    model.eval()
+    return loss_fn([model(x) for x in X], list(y)).data
+
+
 def _diverged(
-    model: Module, state: StateDict, history: History, epoch: int, which: str, loss: float, optimizer: Any
-) -> None:
-    """Stop training: put back the weights from the start of the epoch, and say what happened."""
-    model.load_state_dict(state)
+    model: Module,
+    params: list[Value],
+    checkpoints: list[tuple[str, list[float]]],
+    train_set: tuple[Sequence[Any], Sequence[Any]],
+    val: tuple[Sequence[Any], Sequence[Any]] | None,
+    loss_fn: LossFn,
+    optimizer: Optimizer,
+    history: History,
+    epoch: int,
+    what: str,
+) -> NoReturn:
+    """Stop training: put back the latest weights whose losses are finite, and say what happened."""
+    data_sets = [train_set] if val is None else [train_set, val]
+    for when, weights in checkpoints:
+        for p, w in zip(params, weights):
+            p.data = w
+        if all(map(math.isfinite, weights)) and all(
+            math.isfinite(_loss_on(model, *data, loss_fn)) for data in data_sets
+        ):
+            restored = f"The model has the weights {when}, the latest whose losses are finite."
+            break
+    else:  # even the first weights fail: the data, not the training, is the likely cause
+        restored = (
+            "Even the weights it started with give a loss that is not finite: check the data for nan or inf."
+        )
     model.train()
+    optimizer.reset_state()  # its momentum led here and no longer fits the weights put back
     lr = getattr(optimizer, "lr", None)
     raise TrainingDiverged(
-        f"training diverged in epoch {epoch}: the {which} loss is {loss}, not a finite number. "
+        f"training diverged in epoch {epoch}: {what}, not a finite number. "
         f"The weights have run off to infinity; the usual cause is a learning rate that is too large"
         + (f" (lr = {lr:g}): try one 10 times smaller" if lr is not None else "")
-        + f". The model has the weights from the start of epoch {epoch}, the last with finite losses.",
+        + f". {restored} The optimizer's momentum is reset, so it can go on from there.",
         history,
     )
 
@@ -270,10 +364,7 @@ def accuracy(
     A Module is evaluated in eval mode (Dropout off), then put back in the
     mode it was in.
     """
-    if len(X) != len(y) or len(X) == 0:
-        raise ValueError(
-            f"accuracy: X and y must be non-empty and of the same length, got {len(X)} and {len(y)}"
-        )
+    _check_samples("accuracy", X, y)
     threshold = as_float(threshold, "accuracy threshold")
     if not isinstance(model, Module):
         return _fraction_correct(model, X, y, threshold)
@@ -289,7 +380,7 @@ def _fraction_correct(
     model: Callable[[Any], Any], X: Sequence[Any], y: Sequence[Any], threshold: float
 ) -> float:
     correct = 0
-    for x, label in zip(X, y):
+    for x, label in zip(X, y):  # a nan output predicts no class, so it is never right
         out = model(x)
         correct += predicted_class(out, threshold) == (int(label > 0) if isinstance(out, Value) else label)
     return correct / len(X)
@@ -297,8 +388,8 @@ def _fraction_correct(
 
 def predicted_class(output: Value | Sequence[Value], threshold: float = 0.0) -> int:
     """The class an output predicts, as `accuracy` counts it: one Value, 1 if above `threshold`
-    (the positive class) else 0; several, the index of the largest."""
+    (the positive class) else 0; several, the index of the largest. A nan predicts no class: -1."""
     if isinstance(output, Value):
-        return int(output.data > threshold)
+        return -1 if math.isnan(output.data) else int(output.data > threshold)
     scores = [o.data for o in output]
-    return scores.index(max(scores))
+    return -1 if any(map(math.isnan, scores)) else scores.index(max(scores))

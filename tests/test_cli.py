@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shlex
@@ -218,3 +219,68 @@ def test_a_diverging_demo_says_why_on_stderr_and_exits_1(dataset, epoch, which, 
     )
     assert "learning rate that is too large (lr = 1e+300)" in err
     assert "accuracy" not in out and "trained" not in out  # no result from a model that ran off
+
+
+def test_a_divergence_on_the_last_step_exits_1_with_the_reason(capsys):
+    """Issue 17: one epoch at lr 1e300 printed 'training accuracy: 50.0%' and scores of +inf, status 0."""
+    assert main(["demo", "--dataset", "xor", "--lr", "1e300", "--epochs", "1"]) == 1
+    out, err = capsys.readouterr()
+    assert err.startswith(
+        "microgrand demo: training diverged in epoch 1: after the last step, the training loss"
+    )
+    assert err.count("\n") == 1 and "accuracy" not in out and "score" not in out
+
+
+def test_a_score_that_is_not_finite_is_a_divergence_even_when_the_loss_is_finite(monkeypatch, capsys):
+    """A hinge loss is 0 for a score of +inf on the right side: the scores are checked too."""
+    real_fit = microgrand.train.fit
+
+    def fit_then_overflow(model, *args, **kwargs):
+        history = real_fit(model, *args, **kwargs)
+        model.layers[-1].neurons[0].b.data = math.inf  # every score +inf
+        return history
+
+    monkeypatch.setattr(microgrand.train, "fit", fit_then_overflow)
+    assert main(["demo", "--dataset", "xor", "--epochs", "3", "--quiet"]) == 1
+    out, err = capsys.readouterr()
+    assert err.startswith("microgrand demo: training diverged: a score is inf, not a finite number")
+    assert err.count("\n") == 1 and "accuracy" not in out
+
+
+def run_in_shell(redirect: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    if shutil.which("sh") is None:
+        pytest.skip("needs a POSIX shell")
+    command = f"{shlex.quote(sys.executable)} -m microgrand demo --dataset xor --epochs 3 {redirect}"
+    return subprocess.run(
+        ["sh", "-c", command], capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})}
+    )
+
+
+@pytest.mark.parametrize(
+    ("redirect", "message"),
+    [
+        (">&-", "microgrand demo: standard output is closed"),
+        (">/dev/full", "microgrand demo: cannot write the output: No space left on device"),
+    ],
+)
+def test_stdout_closed_or_full_is_one_line_and_status_1(redirect, message):
+    if redirect == ">/dev/full" and not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    result = run_in_shell(redirect)
+    assert result.returncode == 1
+    assert result.stderr.startswith(message) and result.stderr.count("\n") == 1, result.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [["--dataset", "xor", "--epochs", "3"], ["--dataset", "xor", "--lr", "1e300"]]
+)
+def test_an_ascii_terminal_gets_ascii_stand_ins_and_a_normal_run(args):
+    process = run_cli("demo", *args, env={**os.environ, "PYTHONIOENCODING": "ascii"})
+    out, err = process.communicate(timeout=60)
+    assert "Traceback" not in err
+    assert out.isascii() and err.isascii()
+    assert "hinge loss + 1e-4*L2" in out  # '·' shown as '*'
+    if "1e300" in args:
+        assert process.returncode == 1 and err.startswith("microgrand demo: training diverged")
+    else:
+        assert process.returncode == 0 and "training accuracy:" in out

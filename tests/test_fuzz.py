@@ -57,6 +57,23 @@ def test_a_planted_wrong_derivative_is_caught(monkeypatch: pytest.MonkeyPatch) -
     assert any(cause.startswith("grad: tanh") for cause, _ in bugs), bugs
 
 
+def test_a_nan_turned_into_0_by_an_elementary_op_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rule b forgives a zero local derivative only for 0 × inf inside a fused op (a neuron, a
+    loss); an elementary op whose formula gives 0 where PyTorch's gives nan is a bug (issue 17:
+    ∂(xⁿ)/∂n at x = nan was 0)."""
+    original = Value.__pow__
+
+    def exponent_slope_0_at_nan(self: Value, other: Value | float) -> Value:
+        out = original(self, other)
+        if isinstance(other, Value) and math.isnan(self.data):
+            out.local_grads = (out.local_grads[0], 0.0)
+        return out
+
+    monkeypatch.setattr(Value, "__pow__", exponent_slope_0_at_nan)
+    bugs = fuzz.run(60, SEED).bugs()
+    assert any(cause.startswith("grad: **(nan") for cause, _ in bugs), bugs
+
+
 def test_a_planted_wrong_value_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     original = Value.sqrt
 

@@ -61,3 +61,38 @@ def test_bad_arguments() -> None:
         gradcheck(lambda x: x, ["1"])  # type: ignore[list-item]
     with pytest.raises(ValueError, match="eps"):
         numerical_grad(lambda x: x, [1.0], eps=0.0)
+
+
+def _square_with_a_wrong_derivative(x: Value) -> Value:
+    return Value.from_op(x.data**2, "sq", [x], [3 * x.data])  # d(x²)/dx is 2x, not 3x
+
+
+@pytest.mark.parametrize(
+    "make", [list, iter, tuple, lambda xs: (x for x in xs)], ids=["list", "iter", "tuple", "gen"]
+)
+def test_gradcheck_reads_any_iterable_of_inputs_once(make) -> None:  # type: ignore[no-untyped-def]
+    """An iterator was read twice, empty the second time: a wrong derivative passed (issue 17)."""
+    with pytest.raises(GradcheckError, match="1 of 1 inputs"):
+        gradcheck(_square_with_a_wrong_derivative, make([1.5]))
+    assert gradcheck(f, make([0.3, 1.7])) is True
+    assert numerical_grad(lambda x: x * x, make([3.0])) == pytest.approx([6.0])
+
+
+def test_no_inputs_is_an_error_not_a_pass() -> None:
+    with pytest.raises(ValueError, match="inputs is empty"):
+        gradcheck(lambda: Value(1.0), [])
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: numerical_grad(lambda x: x, [1.0], eps="x"), r"numerical_grad eps .* str"),  # type: ignore[arg-type]
+        (lambda: numerical_grad(lambda x: x, [1.0], eps=math.nan), r"eps .*must be > 0"),
+        (lambda: gradcheck(lambda x: x, [1.0], atol="0.1"), r"gradcheck atol .* str"),  # type: ignore[arg-type]
+        (lambda: gradcheck(lambda x: x, [1.0], rtol=-1.0), r"gradcheck rtol must be a finite number >= 0"),
+        (lambda: gradcheck(lambda x: x, "12"), r"sequence of numbers"),
+    ],
+)
+def test_bad_tolerances_and_steps_are_named(call, match) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises((TypeError, ValueError), match=match):
+        call()

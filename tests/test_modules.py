@@ -38,7 +38,7 @@ def test_no_module_imports_a_private_name_from_another() -> None:
 
 def test_the_engine_reads_in_one_sitting() -> None:
     source = (PACKAGE / "engine.py").read_text(encoding="utf-8")
-    assert len(source.splitlines()) <= 250
+    assert len(source.splitlines()) <= 260  # (+7 for bool, pickle and deepcopy, issue 17)
     doc = ast.get_docstring(ast.parse(source)) or ""
     assert "children" in doc.split("\n\n")[1] and "local" in doc and "chain rule" in doc
     for banned in ("MANY", "_node(", "object.__new__", "_DONE"):

@@ -166,3 +166,32 @@ def test_forgetting_the_call_on_parameters_is_named() -> None:
     model = MLP(2, [1], seed=0)
     with pytest.raises(TypeError, match=r"call it, e.g. model.parameters\(\)"):
         SGD(model.parameters, lr=0.1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("betas", [{0.999, 0.9}, frozenset({0.9, 0.999}), {0.9: 0.999, 0.99: 0.0}])
+def test_adam_refuses_betas_without_an_order(betas) -> None:
+    """A set's order is not the order it was written in: which one is beta1 would be a guess."""
+    with pytest.raises(TypeError, match="has no order"):
+        Adam([Value(1.0)], betas=betas)
+
+
+@pytest.mark.parametrize(
+    "make", [lambda w: SGD(w, lr=0.1, momentum=0.9), lambda w: Adam(w, lr=0.1)], ids=["SGD", "Adam"]
+)
+def test_reset_state_makes_the_next_steps_a_new_optimizers(make) -> None:
+    used, fresh = [Value(x) for x in START], [Value(x) for x in START]
+    opt = make(used)
+    for _ in range(3):
+        opt.zero_grad()
+        loss_of(used).backward()
+        opt.step()
+    for p, q in zip(used, fresh):
+        q.data = p.data
+    opt.reset_state()
+    new = make(fresh)
+    for _ in range(3):
+        for o, w in ((opt, used), (new, fresh)):
+            o.zero_grad()
+            loss_of(w).backward()
+            o.step()
+    assert [p.data for p in used] == [q.data for q in fresh]

@@ -3,6 +3,7 @@
 Skipped cleanly when torch is not installed.
 """
 
+import math
 import random
 
 import pytest
@@ -45,6 +46,17 @@ def test_relu_family_at_zero_is_where_we_differ_from_pytorch(name: str, torch_gr
     t = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
     getattr(torch.nn.functional, name)(t).backward()
     assert (x.grad, t.grad.item()) == (1.0, torch_grad)
+
+
+@pytest.mark.parametrize("x, n", [(math.nan, 0.0), (math.nan, 2.0), (math.nan, math.nan), (2.0, math.nan)])
+def test_a_value_exponent_keeps_a_nan_slope_as_pytorch(x: float, n: float) -> None:
+    """∂(xⁿ)/∂n = xⁿ·ln x is nan at x = nan, even for n = 0 (issue 17: it was 0); only 0ⁿ is flat."""
+    base, exponent = Value(x), Value(n)
+    (base**exponent).backward()
+    tx, tn = (torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (x, n))
+    torch.pow(tx, tn).backward()
+    assert math.isnan(exponent.grad) and math.isnan(tn.grad.item())
+    assert base.grad == pytest.approx(tx.grad.item(), nan_ok=True)
 
 
 def test_composite_graph_matches_pytorch() -> None:

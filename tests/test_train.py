@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from microgrand import Value
@@ -9,7 +11,7 @@ from microgrand.data import make_blobs, make_moons, make_xor, train_val_split
 from microgrand.losses import cross_entropy, hinge_loss, l2_penalty, mse_loss
 from microgrand.nn import MLP, Dropout, Layer, Linear, Module
 from microgrand.optim import SGD, Adam
-from microgrand.train import EarlyStopping, fit
+from microgrand.train import EarlyStopping, TrainingDiverged, fit
 from microgrand.train import accuracy as accuracy_of
 
 
@@ -281,3 +283,184 @@ def test_numpy_arrays_work_wherever_lists_of_numbers_do() -> None:
     assert accuracy_of(arrays, Xn, yn) == accuracy_of(lists, X, y)
     with pytest.raises(TypeError, match="real number"):
         arrays(Xn[:2])  # a 2-D array is not one sample
+
+
+# ---------------------------------------------------------------- issue 17: no silent wrong results
+
+
+def _moons():
+    return make_moons(40, noise=0.1, seed=0, signed=True)
+
+
+def test_a_reused_early_stopping_starts_afresh_for_each_run():
+    """A second fit with the same stopper must not hand model b model a's weights and best epoch."""
+    X, y = _moons()
+    stopper = EarlyStopping(patience=3)
+    a, b = MLP(2, [8, 1], seed=0), MLP(2, [8, 1], seed=1)
+    for model, epochs in ((a, 10), (b, 1)):
+        fit(model, X, y, loss_fn=hinge_loss, optimizer=SGD(model.parameters(), 0.05), epochs=epochs,
+            early_stopping=stopper, quiet=True)  # fmt: skip
+    b_trained = b.state_dict()
+    assert stopper.best_epoch == stopper.epoch == 1 and b_trained != a.state_dict()
+    fresh = MLP(2, [8, 1], seed=1)  # b's run again, with a new stopper: the same weights
+    fit(fresh, X, y, loss_fn=hinge_loss, optimizer=SGD(fresh.parameters(), 0.05), epochs=1,
+        early_stopping=EarlyStopping(patience=3), quiet=True)  # fmt: skip
+    assert fresh.state_dict() == b_trained
+
+
+def _diverge(model, batch_size, val=None, lr=1e10, **kw):
+    X, y = _moons()
+    optimizer = SGD(model.parameters(), lr=lr, momentum=0.9)
+    with pytest.raises(TrainingDiverged) as caught:
+        fit(model, X, y, loss_fn=hinge_loss, optimizer=optimizer, epochs=30, batch_size=batch_size,
+            val=val, quiet=True, **kw)  # fmt: skip
+    return X, y, optimizer, str(caught.value)
+
+
+@pytest.mark.parametrize("batch_size", [None, 1, 7])
+@pytest.mark.parametrize("with_val", [False, True])
+def test_after_a_divergence_the_model_really_has_finite_weights_and_losses(batch_size, with_val):
+    X, y = _moons()
+    val = (X[:10], y[:10]) if with_val else None
+    model = MLP(2, [8, 1], seed=0)
+    _, _, _, message = _diverge(model, batch_size, val)
+    assert model.training  # left in training mode, as fit always leaves it
+    assert all(math.isfinite(p.data) for p in model.parameters())
+    model.eval()  # evaluated as a user would: the loss on the data, and the scores
+    assert math.isfinite(hinge_loss([model(x) for x in X], y).data)
+    assert all(math.isfinite(model(x).data) for x in X)
+    assert "the latest whose losses are finite" in message
+
+
+def test_a_divergence_from_the_first_weights_says_to_look_at_the_data():
+    X, y = _moons()
+    X = [*X[:-1], [math.nan, 0.0]]
+    model = MLP(2, [8, 1], seed=0)
+    start = model.state_dict()
+    with pytest.raises(TrainingDiverged, match="Even the weights it started with"):
+        fit(model, X, y, loss_fn=hinge_loss, optimizer=SGD(model.parameters(), 0.1), epochs=3, quiet=True)
+    assert model.state_dict() == start
+
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=1e10, momentum=0.9), lambda ps: Adam(ps, lr=1e300)])
+def test_after_a_divergence_the_same_optimizer_resumes_with_a_smaller_lr(make):
+    X, y = _moons()
+    model = MLP(2, [8, 1], seed=0)
+    optimizer = make(model.parameters())
+    with pytest.raises(TrainingDiverged) as caught:
+        fit(model, X, y, loss_fn=hinge_loss, optimizer=optimizer, epochs=30, quiet=True)
+    retry = MLP(2, [8, 1], seed=0)
+    for p, q in zip(model.parameters(), retry.parameters()):  # fresh weights, in the same Values
+        p.data = q.data
+    optimizer.lr = 1e-3
+    history = fit(model, X, y, loss_fn=hinge_loss, optimizer=optimizer, epochs=20, quiet=True)
+    twin = MLP(2, [8, 1], seed=0)  # the same run with a brand-new optimizer
+    twin_history = fit(twin, X, y, loss_fn=hinge_loss, optimizer=make(twin.parameters()).__class__(
+        twin.parameters(), lr=1e-3, **({"momentum": 0.9} if isinstance(optimizer, SGD) else {})),
+        epochs=20, quiet=True)  # fmt: skip
+    assert history.train_loss == twin_history.train_loss
+    assert max(history.train_loss) < 10.0
+    assert "momentum is reset" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("with_val", "says"), [(False, "after the last step"), (True, "the validation loss")]
+)
+def test_a_divergence_on_the_last_step_is_caught(with_val, says):
+    """The weights after the last step were never used in a forward pass (without `val`): now they are
+    checked on the training data."""
+    X, y = make_xor(signed=True)
+    model = MLP(2, [8, 1], seed=0)
+    with pytest.raises(TrainingDiverged, match=f"epoch 1: {says}"):
+        fit(model, X, y, loss_fn=hinge_loss, optimizer=SGD(model.parameters(), lr=1e300, momentum=0.9),
+            epochs=1, val=(X, y) if with_val else None, quiet=True)  # fmt: skip
+    assert all(math.isfinite(model(x).data) for x in X)
+
+
+def test_a_weight_run_off_to_minus_infinity_behind_a_relu_is_caught():
+    """A finite loss can hide a weight of -inf (a dead ReLU outputs 0): the weights are checked too."""
+    model = Linear(1, 1, seed=0)
+    model.neurons[0].w[0].data, model.neurons[0].b.data = -math.inf, 0.0
+    relu_model = _ReluOf(model)
+    with pytest.raises(TrainingDiverged, match="a weight is -inf"):
+        fit(relu_model, [[1.0], [2.0]], [0.0, 0.0], loss_fn=mse_loss,
+            optimizer=SGD(relu_model.parameters(), 0.1), epochs=2, quiet=True)  # fmt: skip
+
+
+class _ReluOf(Module):
+    def __init__(self, inner):
+        self.inner = inner
+
+    def __call__(self, x):
+        return self.inner(x).relu()
+
+
+def test_accuracy_never_counts_a_nan_output_as_right():
+    assert accuracy_of(lambda x: Value(math.nan), [[0.0]] * 4, [1, -1, -1, 0]) == 0.0
+    assert accuracy_of(lambda x: [Value(math.nan)] * 3, [[0.0]] * 3, [0, 1, 2]) == 0.0
+    assert accuracy_of(lambda x: [Value(1.0), Value(math.nan)], [[0.0]], [0]) == 0.0
+    assert accuracy_of(lambda x: Value(x[0]), [[math.nan], [1.0]], [1, 1]) == 0.5
+
+
+def test_fit_refuses_an_optimizer_over_none_of_the_models_parameters():
+    X, y = make_xor(signed=True)
+    model, other = MLP(2, [4, 1], seed=0), MLP(2, [4, 1], seed=1)
+    with pytest.raises(ValueError, match="updates none of the model's parameters"):
+        fit(model, X, y, loss_fn=hinge_loss, optimizer=SGD(other.parameters(), 0.1), epochs=1, quiet=True)
+    last_layer = model.layers[-1].parameters()  # a subset: fine-tuning, still legal
+    before = model.layers[0].parameters()[0].data
+    history = fit(model, X, y, loss_fn=hinge_loss, optimizer=SGD(last_layer, 0.1), epochs=5, quiet=True)
+    assert history.train_loss[-1] < history.train_loss[0] and model.layers[0].parameters()[0].data == before
+
+
+@pytest.mark.parametrize(
+    "val, error, match",
+    [
+        (([[1.0, 0.0]], [1.0, -1.0]), ValueError, r"val: X and y must be non-empty and of the same length"),
+        (([], []), ValueError, r"val: X and y must be non-empty"),
+        (([[1.0, 0.0]],), TypeError, r"val must be a pair \(X_val, y_val\)"),
+    ],
+)
+def test_fit_checks_val_before_training(val, error, match):
+    X, y = make_xor(signed=True)
+    model = MLP(2, [4, 1], seed=0)
+    start = model.state_dict()
+    lines: list[str] = []
+    with pytest.raises(error, match=match):
+        fit(model, X, y, loss_fn=hinge_loss, optimizer=SGD(model.parameters(), 0.1), epochs=2, val=val,
+            log=lines.append)  # fmt: skip
+    assert lines == [] and model.state_dict() == start  # not one epoch trained
+
+
+class _OverflowsOnStep(SGD):
+    """SGD whose `at`-th step sends the first weight to inf: a divergence at a chosen step."""
+
+    def __init__(self, params, at):
+        super().__init__(params, lr=0.05)
+        self.at, self.steps = at, 0
+
+    def _update(self):
+        super()._update()
+        self.steps += 1
+        if self.steps == self.at:
+            self.params[0].data = math.inf
+
+
+@pytest.mark.parametrize("at", [1, 2, 3])
+def test_a_divergence_puts_back_the_weights_from_before_the_step_that_ran_off(at):
+    X, y = make_xor(signed=True)
+    model, twin = MLP(2, [4, 1], seed=0), MLP(2, [4, 1], seed=0)
+    with pytest.raises(TrainingDiverged, match=f"from the start of epoch {at}"):
+        fit(model, X, y, loss_fn=hinge_loss, optimizer=_OverflowsOnStep(model.parameters(), at), epochs=3,
+            quiet=True)  # fmt: skip
+    if at > 1:  # the same run, one step shorter
+        fit(
+            twin,
+            X,
+            y,
+            loss_fn=hinge_loss,
+            optimizer=SGD(twin.parameters(), lr=0.05),
+            epochs=at - 1,
+            quiet=True,
+        )
+    assert model.state_dict() == twin.state_dict()

@@ -1055,7 +1055,8 @@ def expected_rule(
     t_sum = sum(t_contrib[i] for i in positions)
     if any(lg == 0.0 for lg in mg_locals) and not math.isfinite(gup):
         return RULE_B_LOCAL
-    if all(lg == 0.0 for lg in mg_locals) and math.isnan(t_sum):  # 0 × inf inside a fused op
+    fused = op.neuron is not None or op.name in LOSSES  # an elementary op's 0 is its formula's
+    if fused and all(lg == 0.0 for lg in mg_locals) and math.isnan(t_sum):  # 0 × inf inside it
         return "b. zero local derivative passes nothing back (PyTorch: 0 × inf = nan inside the fused op)"
     if op.name in POWERS and _c_pow_case(op, data) and close(documented, gup * _c_pow_slope(op, data)):
         return RULE_F

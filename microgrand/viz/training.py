@@ -56,7 +56,7 @@ CLASS_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                  "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]  # fmt: skip
 REGION_COLOURS = ["#c6dbef", "#fdd0a2", "#c7e9c0", "#fcbba1", "#dadaeb",
                   "#e7d4c8", "#f7d3ea", "#e0e0e0", "#eeeeb0", "#c1edf2"]  # fmt: skip
-NOT_A_NUMBER = "#444444"  # a cell where the model's output is nan or inf
+NOT_A_NUMBER = "#444444"  # a cell where the model's output is nan: it predicts no class
 TRAIN_CURVE, VAL_CURVE = "#333333", "#7b3294"
 BEST = "#1a7f37"  # the best epoch, and the weights early stopping restored
 HIGHLIGHT_NOW = "#cc0000"  # the epoch shown, on the loss chart
@@ -346,9 +346,8 @@ class _Drawing:
             for c in range(n):
                 u = self.x0 + (c + 0.5) * (self.x1 - self.x0) / n
                 out = model([u, v])
+                classes.append(predicted_class(out, threshold))  # -1 where the output is nan
                 scores = [out.data] if isinstance(out, Value) else [o.data for o in out]
-                finite = all(math.isfinite(s) for s in scores)
-                classes.append(predicted_class(out, threshold) if finite else -1)
                 if len(scores) == 1:
                     margins.append(scores[0] - threshold)
                 elif len(scores) == 2:
