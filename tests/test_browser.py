@@ -244,7 +244,9 @@ def test_zoom_and_fit(open_page: Any, tmp_path: Path) -> None:
     assert panned.split()[:2] != zoomed.split()[:2] and panned.split()[2:] == zoomed.split()[2:]
     page.click("Zoom out")
     page.click("Fit")
-    assert page.page.evaluate(view) == full
+    fitted = [float(x) for x in page.page.evaluate(view).split()]
+    whole = page.page.evaluate("() => document.querySelector('.mg-player svg rect').getBBox().width")
+    assert fitted[0] <= 0 and fitted[0] + fitted[2] >= whole  # the whole graph is in view again
 
 
 def test_a_screenshot_shows_the_graph(open_page: Any, tmp_path: Path) -> None:
@@ -263,15 +265,15 @@ def test_a_screenshot_shows_the_graph(open_page: Any, tmp_path: Path) -> None:
 def test_without_scripts_the_last_frame_is_a_picture(open_page: Any, tmp_path: Path) -> None:
     player = stepper(karpathy_example()[0])
     page = open_page(player.save(tmp_path / "p.html"), java_script_enabled=False)
-    svg = page.page.locator(".mg-player svg")
-    assert svg.is_visible() and svg.bounding_box()["width"] > 500
-    assert page.page.locator(".mg-controls").is_hidden()  # no buttons that would do nothing
+    picture = page.page.locator(".mg-player img")  # the SVG as an <img>: what sanitisers keep too
+    assert picture.is_visible() and picture.bounding_box()["width"] > 500
+    assert page.page.evaluate("() => document.querySelector('.mg-player img').naturalWidth") > 500
+    assert page.page.locator(".mg-controls, .mg-player button").count() == 0  # no buttons that do nothing
     assert page.caption() == player.frames[-1].caption
-    assert by_label(page.state()["boxes"])["a"] == ["data 2", "grad 6"]
     model = nn.MLP(2, [4, 4, 1], seed=0)
     wide = stepper(model([Value(1.0, label="x0"), Value(-2.0, label="x1")]), model.parameters())
     page = open_page(wide.save(tmp_path / "wide.html"), java_script_enabled=False)
-    box = page.page.locator(".mg-player svg").bounding_box()
+    box = page.page.locator(".mg-player img").bounding_box()
     assert 0 < box["width"] <= 1200 and box["height"] > 100  # scaled to fit, not cut off
 
 

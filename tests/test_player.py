@@ -4,6 +4,7 @@ boxes and edges, cutting big graphs, hostile labels, and working with no Graphvi
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -35,6 +36,13 @@ def box_texts(svg: str) -> dict[str, list[str]]:
                 texts.append("\n".join(spans) if spans else t.text or "")
             boxes[g.attrib["data-box"]] = texts
     return boxes
+
+
+def page_svg(html: str) -> str:
+    """The picture in a player's page: an <img> whose data: URL holds the SVG."""
+    found = re.search(r' src="data:image/svg\+xml;base64,([^"]*)"', html)
+    assert found is not None
+    return base64.b64decode(found.group(1)).decode("utf-8")
 
 
 def player_data(html: str) -> dict[str, object]:
@@ -216,13 +224,19 @@ def test_the_page_is_self_contained(tmp_path: Path) -> None:
     L = karpathy_example()[0]
     page = stepper(L).save(tmp_path / "p.html").read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
-    assert "http://www.w3.org/2000/svg" in page
-    without_xmlns = page.replace("http://www.w3.org/2000/svg", "")
-    assert "http:" not in without_xmlns and "https:" not in without_xmlns and "//cdn" not in without_xmlns
-    assert " src=" not in page and "@import" not in page and "<link" not in page
-    for name in ("First step", "Previous step", "Play", "Next step", "Last step"):
-        assert f'aria-label="{name}"' in page
-    assert 'type="range"' in page and 'role="status"' in page
+    # the picture is the page's one src: an <img> of the SVG in a data: URL (what sanitisers keep)
+    sources = re.findall(r' src="([^"]*)"', page)
+    assert len(sources) == 1 and sources[0].startswith("data:image/svg+xml;base64,")
+    svg = base64.b64decode(sources[0].split(",")[1]).decode("utf-8")
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
+    for text in (page, svg):
+        without_xmlns = text.replace("http://www.w3.org/2000/svg", "")
+        assert "http:" not in without_xmlns and "https:" not in without_xmlns and "//cdn" not in without_xmlns
+        assert "@import" not in text and "<link" not in text
+    ui = str(player_data(page)["ui"])  # the controls: the script adds them, so no dead buttons without it
+    for name in ("First step", "Previous step", "Play", "Next step", "Last step", "Fit"):
+        assert f'aria-label="{name}"' in ui
+    assert 'type="range"' in ui and 'role="status"' in page
     assert len(player_data(page)["frames"]) == 9  # type: ignore[arg-type]
 
 
@@ -263,7 +277,7 @@ def test_hostile_labels_are_text_in_svg_and_page(label: str) -> None:
     data = player_data(html)  # the JSON inside the page parses, the script was not ended early
     assert html.count("<script") == html.count("</script>") == 2
     assert "frames" in data
-    ET.fromstring(re.search(r"<svg.*</svg>", html, re.S).group(0))  # type: ignore[union-attr]
+    ET.fromstring(page_svg(html))
 
 
 def test_a_label_that_is_not_a_str_is_named_when_drawn() -> None:
@@ -343,9 +357,10 @@ def test_a_notebook_shows_the_player_as_html_and_the_drawing_as_svg() -> None:
     assert 'role="status"' in player["text/html"] and "<script>" in player["text/html"]
     assert player["image/svg+xml"].startswith("<svg")  # the last frame, for viewers without HTML
     picture = player["image/svg+xml"]
-    assert picture[picture.index(">") :] in player["text/html"]  # the same picture (sized to fit there)
-    assert set(drawing) == {"image/svg+xml", "text/plain"}
+    assert page_svg(player["text/html"]) == picture  # the same picture, as an <img> a sanitiser keeps
+    assert set(drawing) == {"image/svg+xml", "text/html", "text/plain"}
     assert "data a" not in drawing["image/svg+xml"] and "data 2" in drawing["image/svg+xml"]
+    assert page_svg(drawing["text/html"]) == drawing["image/svg+xml"]
 
 
 @pytest.mark.parametrize("ci", ["", "true"])

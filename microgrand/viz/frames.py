@@ -16,11 +16,12 @@ labels). Every text comes from the scene; this module adds the order and the cap
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine import Value
-from .scene import Scene
+from .scene import Scene, Step
 from .style import num, printable
 
 MAX_LISTED = 6  # inputs named in one caption; the rest are counted
@@ -36,9 +37,11 @@ class Frame:
     lit: int = -1  # the box at work, -1 for none
     edges: list[tuple[int, str]] = field(default_factory=list)  # (arrow, its label in this frame)
     backward: bool = False  # red (backward) or blue (forward) light
+    steps: list[Step] = field(default_factory=list)  # the backward steps this frame shows (lab.py reads them)
+    quiz: dict[str, Any] | None = None  # what the learner is asked before this frame tells (lab.py)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "c": self.caption,
             "d": self.data,
             "g": [[i, t, int(p)] for i, t, p in self.grads],
@@ -46,6 +49,9 @@ class Frame:
             "e": self.edges,
             "b": int(self.backward),
         }
+        if self.quiz is not None:
+            out["q"] = self.quiz
+        return out
 
 
 def make_frames(scene: Scene) -> list[Frame]:
@@ -78,11 +84,13 @@ def make_frames(scene: Scene) -> list[Frame]:
         Frame(f"Backward pass begins: d{r}/d{r} = 1, so {r}'s grad is 1.", grads=start, lit=0, backward=True)
     )
     waiting: list[tuple[int, str, bool]] = []  # grads changed by steps beyond the cut
+    beyond: list[Step] = []  # and those steps
     k = 0
     for step in scene.steps:
         changes = [(g.box, g.text, g.so_far) for g in step.grads]
         if step.box is None:
             waiting += changes
+            beyond.append(step)
             continue
         k += 1
         told = [
@@ -96,13 +104,23 @@ def make_frames(scene: Scene) -> list[Frame]:
         if any(so_far for _, _, so_far in changes):
             caption += " (a grad marked “so far” is a running sum: that input is used again)"
         edges = [(a, product) for a, product in step.passes if a is not None]
-        frames.append(Frame(caption, grads=waiting + changes, lit=step.box, edges=edges, backward=True))
-        waiting = []
+        frames.append(
+            Frame(
+                caption,
+                grads=waiting + changes,
+                lit=step.box,
+                edges=edges,
+                backward=True,
+                steps=[*beyond, step],
+            )
+        )
+        waiting, beyond = [], []
     frames.append(
         Frame(
             f"Done: every grad is d{r}/d(that Value), as backward() leaves it.",
             grads=waiting,
             backward=True,
+            steps=beyond,
         )
     )
     return frames
@@ -113,7 +131,7 @@ class _Names:
 
     def of(self, v: Value) -> str:
         if v.label:
-            return printable(str(v.label))
+            return isolated(printable(str(v.label)))
         if v.is_leaf:
             return _minus(num(v.data))
         formula = self.formula(v)
@@ -128,7 +146,7 @@ class _Names:
     def formula(self, v: Value, depth: int = 3) -> str:
         """``a * b + c``, ``tanh(x)``, ``relu neuron(w0, x0, …)``: the op and what it took
         (inputs without a label by their own formula, `depth` levels down, then "…")."""
-        op = printable(str(v.op))
+        op = isolated(printable(str(v.op)))
         if op in _PRECEDENCE and len(v.children) == 2:
             left, right = (self._operand(c, depth, op, k == 1) for k, c in enumerate(v.children))
             return f"{left} {op} {right}"
@@ -148,6 +166,16 @@ class _Names:
 
 
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
+_BIDI = {"R", "AL", "AN", "LRE", "LRO", "RLE", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+
+
+def isolated(name: str) -> str:
+    """A name that holds right-to-left letters or bidi controls, between U+2068 and U+2069
+    (first-strong isolate ... pop): it is laid out on its own and cannot reorder the
+    sentence around it (an RLO in a label would otherwise turn "w * x = −6" into "w6− = x *")."""
+    if any(unicodedata.bidirectional(c) in _BIDI for c in name):
+        return f"\u2068{name}\u2069"
+    return name
 
 
 def _and(parts: list[str]) -> str:

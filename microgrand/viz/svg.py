@@ -12,8 +12,10 @@ drawn first), so the player can change the texts frame by frame and nothing move
 
 from __future__ import annotations
 
+import base64
 import html
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -64,6 +66,10 @@ class SVGDrawing:
     def _repr_svg_(self) -> str:
         return self.svg
 
+    def _repr_html_(self) -> str:
+        # an untrusted notebook shows no image/svg+xml, but keeps an <img> of it in HTML
+        return as_img(self.svg, "A computation graph drawn by microgrand")
+
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the SVG to `path` (an .svg file) and return the path."""
         path = Path(path)
@@ -72,6 +78,18 @@ class SVGDrawing:
 
     def __repr__(self) -> str:
         return f"<SVGDrawing: {len(self.svg):,} characters of SVG; display it in a notebook or .save() it>"
+
+
+def as_img(svg: str, alt: str) -> str:
+    """`svg` as an ``<img>`` with a data: URL: what JupyterLab and Notebook 7 show of an untrusted
+    notebook's HTML (their sanitiser drops inline ``<svg>``; an image/svg+xml output shows not at all)."""
+    size = re.match(r'<svg [^>]*?width="(\d+)"', svg)
+    width = f' width="{size.group(1)}"' if size else ""
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (
+        f'<img class="mg-picture" alt="{html.escape(alt)}"{width} style="max-width:100%; height:auto; '
+        f'display:block; margin:0 auto" src="data:image/svg+xml;base64,{data}">'
+    )
 
 
 # ---------------------------------------------------------------- geometry
