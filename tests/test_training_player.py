@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import test_browser
+import test_player_lab
 
 from microgrand.data import make_blobs, make_moons, train_val_split
 from microgrand.losses import binary_cross_entropy_with_logits, cross_entropy
@@ -23,7 +27,8 @@ from microgrand.optim import SGD, Adam
 from microgrand.train import Callback, EarlyStopping, History, fit
 from microgrand.viz.training import MAX_POINTS, TrainingRecorder, _contour, training_player
 
-browser, open_page = test_browser.browser, test_browser.open_page  # the fixtures, shared
+# the fixtures, shared: Chromium, a page that records console errors, a JupyterLab server
+browser, open_page, jupyterlab = test_browser.browser, test_browser.open_page, test_player_lab.jupyterlab
 
 
 def moons_run(epochs: int = 60, patience: int | None = 8, max_frames: int = 12) -> tuple[Any, ...]:
@@ -154,9 +159,10 @@ def shown(page: Any) -> dict[str, Any]:
           const w = Number(r.getAttribute('width'));
           for (let k = 0; k < w; k++) cells[y * n + x + k] = Number(r.dataset.class);
         });
-        const points = Array.from(root.querySelectorAll('[data-point]')).map(p => ({
+        const rings = root.querySelectorAll('.mg-rings circle');
+        const points = Array.from(root.querySelectorAll('[data-point]'), (p, k) => ({
           x: Number(p.dataset.x), y: Number(p.dataset.y), cls: Number(p.dataset.class),
-          wrong: p.querySelector('.mg-wrong').getAttribute('visibility') === 'visible'}));
+          wrong: rings[k].getAttribute('visibility') === 'visible'}));
         return {n, x0: Number(g.dataset.x0), x1: Number(g.dataset.x1), y0: Number(g.dataset.y0),
           y1: Number(g.dataset.y1), cells, points,
           heading: root.querySelector('.mg-heading').textContent,
@@ -275,9 +281,56 @@ def test_without_scripts_the_last_frame_is_a_picture_and_no_button_shows(
     _, watch, *_ = moons_run()
     player = training_player(watch, grid=6)
     page = open_page(player.save(tmp_path / "t.html"), java_script_enabled=False)
-    assert page.page.locator(".mg-controls").is_hidden()
-    assert page.page.locator("svg.mg-plane .mg-cells rect").count() > 0
+    assert page.page.locator(".mg-training button").count() == 0
+    pictures = page.page.locator(".mg-training img")
+    assert pictures.count() == 2 and all(pictures.nth(k).is_visible() for k in range(2))
     assert page.caption() == player.frames[-1].caption
+
+
+# ---------------------------------------------------------------- in JupyterLab
+
+
+def test_in_jupyterlab_untrusted_it_is_a_picture_and_trusted_its_keys_step_it(
+    browser: Any, jupyterlab: tuple[str, Path], tmp_path: Path
+) -> None:
+    url, home = jupyterlab
+    _, watch, *_ = moons_run()
+    player = training_player(watch, grid=6)
+    test_player_lab.notebook_with_outputs(home / "untrusted_training.ipynb", [player])
+    page = test_player_lab.open_notebook(browser, url, "untrusted_training.ipynb", tmp_path)
+    try:
+        output = page.locator(".jp-OutputArea-output").first
+        images = output.locator("img")
+        assert images.count() == 2  # the plane and the loss chart, as the last frame drew them
+        for k in range(2):
+            assert page.evaluate("i => i.naturalWidth >= 400 && i.complete", images.nth(k).element_handle())
+        assert output.locator("button").count() == 0  # no dead buttons
+        assert str(output.text_content()).startswith(player.frames[-1].caption)
+    finally:
+        page.close()
+
+    test_player_lab.notebook_with_outputs(home / "trusted_training.ipynb", [player, "a second cell"])
+    env = dict(os.environ, JUPYTER_DATA_DIR=str(home / "data"), JUPYTER_CONFIG_DIR=str(home / "config"))
+    subprocess.run(
+        [sys.executable, "-m", "jupyter", "trust", str(home / "trusted_training.ipynb")], env=env, check=True
+    )
+    page = test_player_lab.open_notebook(browser, url, "trusted_training.ipynb", tmp_path)
+    try:
+        # JupyterLab reopens the untrusted notebook too, and asks again for its kernel: none
+        while page.locator(".jp-Dialog").count():
+            page.locator(".jp-Dialog").get_by_role("button", name="No Kernel", exact=True).click()
+            page.wait_for_timeout(300)
+        training = page.locator(".mg-training")
+        training.locator("svg.mg-plane").click(position={"x": 10, "y": 10})
+        for key in ("Home", "ArrowRight", "ArrowRight", "ArrowRight", "ArrowLeft"):
+            page.keyboard.press(key)
+        assert training.locator("input[type=range]").input_value() == "2"
+        active = page.locator(
+            ".jp-Notebook .jp-Cell.jp-mod-active .jp-InputArea >> visible=true"
+        ).text_content()
+        assert "output_0" in str(active)  # the notebook did not move to another cell
+    finally:
+        page.close()
 
 
 # ---------------------------------------------------------------- size
@@ -294,8 +347,8 @@ def test_a_long_run_on_many_points_stays_small() -> None:
     player = training_player(watch)
     html = player.to_html()
     assert len(player.frames) <= 30
-    assert html.count("data-point=") == MAX_POINTS
-    assert max(len(m.split(" ")) for m in re.findall(r'<polyline points="([^"]+)"', html)) <= 301
+    assert player.plane.count("data-point=") == MAX_POINTS
+    assert max(len(m.split(" ")) for m in re.findall(r'<polyline points="([^"]+)"', player.chart)) <= 301
     assert "every 32nd epoch of 600 and the last" in player.note
     assert "the loss curves: every 2nd epoch" in player.note and f"first {MAX_POINTS}" in player.note
     assert len(html.encode()) < 250_000, f"{len(html.encode()):,} bytes"

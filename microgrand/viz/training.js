@@ -12,16 +12,32 @@ function microgradTrainingPlayer(script, id) {
   var SVG = "http://www.w3.org/2000/svg";
   var spec = JSON.parse(root.querySelector(".mg-data").textContent);
   var frames = spec.frames;
+  var caption = root.querySelector(".mg-caption");
+
+  // The page holds the pictures as <img> (what a sanitiser keeps); make them inline SVG again
+  root.querySelectorAll("img.mg-picture").forEach(function (img) {
+    var bytes = atob(img.getAttribute("src").split(",")[1]);
+    var text = new TextDecoder("utf-8").decode(Uint8Array.from(bytes, function (c) { return c.charCodeAt(0); }));
+    var svg = document.importNode(new DOMParser().parseFromString(text, "image/svg+xml").documentElement, true);
+    svg.removeAttribute("width");
+    svg.removeAttribute("height");
+    svg.setAttribute("style", "width:100%; height:auto; display:block");
+    img.replaceWith(svg);
+  });
+  // the controls exist only where this script runs: no dead buttons anywhere else
+  var ui = document.createElement("div");
+  ui.innerHTML = spec.ui;
+  root.insertBefore(ui.firstChild, caption);
+
   var plane = root.querySelector("svg.mg-plane"), chart = root.querySelector("svg.mg-chart");
   var cells = plane.querySelector(".mg-cells"), boundary = plane.querySelector(".mg-boundary");
   var heading = plane.querySelector(".mg-heading"), scores = plane.querySelector(".mg-scores");
   var n = Number(cells.dataset.n), colours = cells.dataset.colours.split(","), nan = cells.dataset.nan;
-  var rings = plane.querySelectorAll("[data-point] .mg-wrong");
+  var rings = plane.querySelectorAll(".mg-rings circle"); // one per point, in the points' order
   var now = chart.querySelector(".mg-now");
   var dots = [chart.querySelector(".mg-now-train"), chart.querySelector(".mg-now-val")];
   var bottom = now.getAttribute("y2");
   var NOW = spec.colours.now, RESTORED = spec.colours.restored;
-  var caption = root.querySelector(".mg-caption");
   var slider = root.querySelector("input[type=range]");
   var count = root.querySelector(".mg-count");
   var playButton = root.querySelector("[data-act=play]");
@@ -110,8 +126,5 @@ function microgradTrainingPlayer(script, id) {
     actions[act]();
   });
 
-  var controls = root.querySelector(".mg-controls"); // hidden until this script runs: no dead buttons
-  controls.hidden = false;
-  controls.style.display = "flex";
   show(frames.length - 1);
 }

@@ -42,6 +42,7 @@ from ..engine import Value
 from ..nn import Module
 from ..train import Callback, History, predicted_class
 from .player import _buttons, standalone
+from .svg import as_img
 
 DEFAULT_MAX_FRAMES = 30
 DEFAULT_GRID = 25
@@ -432,22 +433,27 @@ class _Drawing:
             f'<rect x="{PLANE_X}" y="{PLANE_Y}" width="{size}" height="{size}" fill="none" stroke="#888"/>',
         ]
         wrong = set(f.wrong)
+        # training points filled with their class's colour, validation points as rings of it;
+        # then a black circle per point, shown where the model is wrong (the script shows and hides them)
+        sets = {
+            "training": '<g stroke="white" stroke-width="1">',
+            "validation": '<g fill="white" stroke-width="2">',
+        }
+        rings = ['<g class="mg-rings" fill="none" stroke="black" stroke-width="1.5">']
         for k, ((x, y), target) in enumerate(zip(self.points, self.targets)):
-            px = round(PLANE_X + size * (x - self.x0) / (self.x1 - self.x0), 2)
-            py = round(PLANE_Y + size * (self.y1 - y) / (self.y1 - self.y0), 2)
-            colour = CLASS_COLOURS[target]
-            paint = (
-                f'fill="{colour}" stroke="white" stroke-width="1"'
-                if k < self.n_train
-                else f'fill="white" stroke="{colour}" stroke-width="2"'
-            )
+            if k in (0, self.n_train):
+                out.append(("</g>" if k else "") + sets["training" if k == 0 else "validation"])
+            px = round(PLANE_X + size * (x - self.x0) / (self.x1 - self.x0), 1)
+            py = round(PLANE_Y + size * (self.y1 - y) / (self.y1 - self.y0), 1)
+            paint = "fill" if k < self.n_train else "stroke"
             out.append(
-                f'<g data-point="{k}" data-x="{x!r}" data-y="{y!r}" data-class="{target}" '
-                f'data-set="{"training" if k < self.n_train else "validation"}">'
-                f'<path d="{SHAPES[target % len(SHAPES)].format(x=px, y=py)}" {paint}/>'
-                f'<circle class="mg-wrong" cx="{px}" cy="{py}" r="8" fill="none" stroke="black" '
-                f'stroke-width="1.5" visibility="{"visible" if k in wrong else "hidden"}"/></g>'
+                f'<path data-point="{k}" data-x="{x!r}" data-y="{y!r}" data-class="{target}" '
+                f'd="{SHAPES[target % len(SHAPES)].format(x=px, y=py)}" {paint}="{CLASS_COLOURS[target]}"/>'
             )
+            rings.append(
+                f'<circle cx="{px}" cy="{py}" r="8" visibility="{"visible" if k in wrong else "hidden"}"/>'
+            )
+        out += ["</g>", *rings, "</g>"]
         for k, t in enumerate((self.x0, (self.x0 + self.x1) / 2, self.x1)):
             anchor = ("start", "middle", "end")[k]
             out.append(
@@ -662,33 +668,36 @@ def _contour(margins: list[float], n: int) -> str:
 
 
 def _page(player: TrainingPlayer) -> str:
-    """The player as an HTML fragment: controls, caption, the two pictures, the frames and the script."""
+    """The player as an HTML fragment: the caption, the two pictures, a key, the frames and the script.
+
+    As the step-through player's page (`microgrand.viz.player.page`): where no script runs (an
+    untrusted notebook, whose sanitiser drops scripts and inline SVG) it is the last frame's
+    caption and pictures, as ``<img>`` of SVG; the script adds the controls and makes the
+    pictures inline SVG again, which it redraws frame by frame.
+    """
     pid = f"mg-training-{uuid.uuid4().hex[:12]}"
-    fit = "width:100%; height:auto; display:block"
-    plane = player.plane.replace(
-        f'width="{PLANE_W}" height="{PLANE_H}"', f'style="{fit}; max-width:{PLANE_W}px"', 1
+    script = resources.files(__package__).joinpath("training.js").read_text(encoding="utf-8")
+    last = len(player.frames) - 1
+    buttons = [
+        ("first", "First frame", "|◀"),
+        ("prev", "Previous frame", "◀"),
+        ("play", "Play", "Play"),
+        ("next", "Next frame", "▶"),
+        ("last", "Last frame", "▶|"),
+    ]
+    controls = (
+        f'<div class="mg-controls" style="display:flex; gap:4px; align-items:center; flex-wrap:wrap">'
+        f'{_buttons(buttons)}<input type="range" min="0" max="{last}" value="{last}" step="1" '
+        f'aria-label="Frame" style="flex:1; min-width:120px">'
+        f'<span class="mg-count" style="min-width:5em; text-align:right">{last + 1} / {last + 1}</span></div>'
     )
-    chart = player.chart.replace(
-        f'width="{CHART_W}" height="{CHART_H}"', f'style="{fit}; max-width:{CHART_W}px"', 1
-    )
-    script = resources.files("microgrand.viz").joinpath("training.js").read_text(encoding="utf-8")
-    colours = {"now": HIGHLIGHT_NOW, "restored": BEST}
     spec = {
         "frames": [f.to_json() for f in player.frames],
         "interval": player.interval_ms,
-        "colours": colours,
+        "colours": {"now": HIGHLIGHT_NOW, "restored": BEST},
+        "ui": controls,
     }
     data = json.dumps(spec, ensure_ascii=True, separators=(",", ":")).replace("<", "\\u003c")
-    last = len(player.frames) - 1
-    controls = _buttons(
-        [
-            ("first", "First frame", "|◀"),
-            ("prev", "Previous frame", "◀"),
-            ("play", "Play", "Play"),
-            ("next", "Next frame", "▶"),
-            ("last", "Last frame", "▶|"),
-        ]
-    )
     key = "".join(
         f'<span style="white-space:nowrap"><span style="display:inline-block; width:10px; height:10px; '
         f'background:{REGION_COLOURS[k]}; border:1px solid {CLASS_COLOURS[k]}"></span> '
@@ -696,22 +705,18 @@ def _page(player: TrainingPlayer) -> str:
         for k, name in enumerate(player.names)
     )
     boundary = "; the black line is the decision boundary" if len(player.names) == 2 else ""
+    panel = '<div style="flex:1 1 300px; max-width:400px">'
     return (
         f'<div class="mg-training" id="{pid}" role="group" aria-label="{html.escape(player.title)}" '
-        f'tabindex="0" '
-        f'style="font-family: Helvetica, Arial, sans-serif; font-size: 13px; max-width:820px">'
-        f'<div class="mg-controls" hidden style="gap:4px; align-items:center; flex-wrap:wrap">'
-        f'{controls}<input type="range" min="0" max="{last}" value="{last}" step="1" '
-        f'aria-label="Frame" style="flex:1; min-width:120px">'
-        f'<span class="mg-count" style="min-width:5em; text-align:right">{last + 1} / {last + 1}</span></div>'
+        'tabindex="0" data-lm-suppress-shortcuts="true" '  # JupyterLab's shortcuts leave its keys alone
+        'style="font-family: Helvetica, Arial, sans-serif; font-size: 13px; max-width:820px">'
         f'<p class="mg-caption" role="status" style="margin:6px 0; min-height:3.9em">'
         f"{html.escape(player.frames[-1].caption)}</p>"
         f'<div class="mg-panels" style="display:flex; flex-wrap:wrap; gap:8px; align-items:flex-start">'
-        f'<div style="flex:1 1 300px; max-width:400px">{plane}</div>'
-        f'<div style="flex:1 1 300px; max-width:400px">{chart}</div></div>'
+        f"{panel}{as_img(player.plane, 'The plane coloured by the class the model predicts, and the points')}"
+        f"</div>{panel}{as_img(player.chart, 'The loss curves, with the epoch shown marked')}</div></div>"
         f'<p class="mg-note" style="margin:6px 0; font-size:12px">{key}· filled: training points, '
-        f"rings: validation points, circled in black: predicted wrong"
-        f"{boundary}. "
+        f"rings: validation points, circled in black: predicted wrong{boundary}. "
         f"{html.escape(player.note)}</p>"
         f'<script type="application/json" class="mg-data">{data}</script>'
         f"<script>{script}\nmicrogradTrainingPlayer(document.currentScript, {json.dumps(pid)});</script>"
