@@ -21,8 +21,9 @@ import test_browser
 import test_player_lab
 
 from microgrand.data import make_blobs, make_moons, train_val_split
-from microgrand.losses import binary_cross_entropy_with_logits, cross_entropy
-from microgrand.nn import MLP, Module
+from microgrand.engine import Value
+from microgrand.losses import binary_cross_entropy_with_logits, cross_entropy, mse_loss
+from microgrand.nn import MLP, Dropout, Module
 from microgrand.optim import SGD, Adam
 from microgrand.train import Callback, EarlyStopping, History, fit
 from microgrand.viz.training import MAX_POINTS, TrainingRecorder, _contour, training_player
@@ -127,6 +128,30 @@ def test_the_player_leaves_the_model_as_it_was_and_says_what_was_not_recorded() 
         training_player(watch, grid=81)
     with pytest.raises(ValueError, match="interval_ms"):
         training_player(watch, interval_ms=2**31)
+
+
+def test_a_model_with_dropout_draws_no_random_numbers_for_the_player() -> None:
+    class Dropped(Module):
+        def __init__(self) -> None:
+            self.drop = Dropout(0.5, seed=0)
+            self.net = MLP(2, [4, 1], seed=0)
+
+        def forward(self, x: list[float]) -> Any:
+            return self.net(self.drop([Value(v) for v in x]))
+
+    X, y = make_moons(20, noise=0.2, seed=0)
+    model, watch = Dropped(), TrainingRecorder(X, y)
+    fit(model, X, y, loss_fn=binary_cross_entropy_with_logits, optimizer=SGD(model.parameters(), lr=0.1),
+        epochs=3, quiet=True, callbacks=[watch])  # fmt: skip
+    state = model.drop.rng.getstate()
+    training_player(watch, grid=4)
+    assert model.drop.rng.getstate() == state and model.training
+    three = [k % 3 for k in range(20)]  # three classes, for a model with one output
+    watch = TrainingRecorder(X, three)
+    fit(model, X, three, loss_fn=mse_loss, optimizer=SGD(model.parameters(), lr=0.1), epochs=1, quiet=True,
+        callbacks=[watch])  # fmt: skip
+    with pytest.raises(ValueError, match="one output tells two classes apart, but the labels have 3 values"):
+        training_player(watch)
 
 
 def test_the_boundary_is_where_the_margin_changes_sign() -> None:

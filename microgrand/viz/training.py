@@ -187,7 +187,6 @@ def training_player(
             f"interval_ms must be a whole number of milliseconds from 1 to {MAX_INTERVAL_MS}, "
             f"got {interval_ms!r}"
         )
-    drawing = _Drawing(recorder, grid)
     epochs = history.epochs
     last, restored = recorder.latest[0], history.best_epoch
     shown = sorted({*recorder.kept, last})
@@ -196,11 +195,12 @@ def training_player(
     if restored:
         runs.append((restored, final, True))
     saved, was_training = [p.data for p in recorder.params], model.training
-    model.eval()  # predictions without dropout, as `accuracy` makes them
+    model.eval()  # predictions without dropout, as `accuracy` makes them (and no random draws)
     try:
+        drawing = _Drawing(recorder, grid)
         frames = [
-            drawing.frame(model, recorder.params, e, w, r, e == runs[-1][0] and r == runs[-1][2])
-            for e, w, r in runs
+            drawing.frame(model, recorder.params, epoch, w, restored_weights, final=k == len(runs) - 1)
+            for k, (epoch, w, restored_weights) in enumerate(runs)
         ]
     finally:
         for p, d in zip(recorder.params, saved):
@@ -294,6 +294,11 @@ class _Drawing:
         out = model(list(self.points[0]))
         self.outputs = 1 if isinstance(out, Value) else len(out)
         if self.outputs == 1:  # one score: class 1 above the threshold, as `accuracy` counts
+            if len(set(self.labels)) > 2:
+                raise ValueError(
+                    f"training_player: a model with one output tells two classes apart, but the labels "
+                    f"have {len(set(self.labels))} values; give the model one output per class"
+                )
             self.targets = [int(label > 0) for label in self.labels]
             negative = next((label for label in self.labels if not label > 0), 0)
             positive = next((label for label in self.labels if label > 0), 1)
