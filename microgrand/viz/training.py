@@ -41,6 +41,7 @@ from ..checks import as_float, positive_int
 from ..engine import Value
 from ..nn import Module
 from ..train import Callback, History, predicted_class
+from .options import check_interval
 from .player import _buttons, standalone
 from .svg import as_img
 
@@ -50,7 +51,6 @@ MAX_GRID = 80  # 6,400 model evaluations per frame: beyond that a player takes m
 MAX_CURVE_POINTS = 300
 MAX_POINTS = 500
 DEFAULT_INTERVAL_MS = 400
-MAX_INTERVAL_MS = 60_000  # a browser's timer overflows past 2**31 ms and then fires at once
 
 # matplotlib's tab10 (the notebooks' C0, C1, ...) for the points, and lighter ones for the regions
 CLASS_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -178,15 +178,7 @@ def training_player(
     grid = positive_int("training_player grid (points per side)", grid, minimum=4)
     if grid > MAX_GRID:
         raise ValueError(f"training_player grid must be at most {MAX_GRID} (points per side), got {grid}")
-    if (
-        isinstance(interval_ms, bool)
-        or not isinstance(interval_ms, int)
-        or not 1 <= interval_ms <= MAX_INTERVAL_MS
-    ):
-        raise ValueError(
-            f"interval_ms must be a whole number of milliseconds from 1 to {MAX_INTERVAL_MS}, "
-            f"got {interval_ms!r}"
-        )
+    interval_ms = check_interval(interval_ms)
     epochs = history.epochs
     last, restored = recorder.latest[0], history.best_epoch
     shown = sorted({*recorder.kept, last})
