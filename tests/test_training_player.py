@@ -377,3 +377,45 @@ def test_a_long_run_on_many_points_stays_small() -> None:
     assert "every 32nd epoch of 600 and the last" in player.note
     assert "the loss curves: every 2nd epoch" in player.note and f"first {MAX_POINTS}" in player.note
     assert len(html.encode()) < 250_000, f"{len(html.encode()):,} bytes"
+
+
+def test_where_the_output_is_nan_the_plane_says_no_class() -> None:
+    """Never a silent wrong number: a nan output is drawn as no class (grey), and the key says so."""
+
+    class Holey(Module):  # nan on the right half of the plane
+        def __init__(self) -> None:
+            self.net = MLP(2, [1], seed=0)
+
+        def forward(self, x: list[float]) -> Any:
+            out = self.net(x)
+            return out * math.nan if x[0] > 0.5 else out
+
+    X, y = [[0.0, 0.0], [0.2, 1.0], [1.0, 0.0], [0.3, 0.4]], [0, 1, 0, 1]
+    model, everywhere, left_only = Holey(), TrainingRecorder(X, y), TrainingRecorder(X[:2], y[:2])
+    optimizer = SGD(model.parameters(), lr=0.1)
+    fit(
+        model,
+        X[:2],
+        y[:2],
+        loss_fn=mse_loss,
+        optimizer=optimizer,
+        epochs=2,
+        quiet=True,
+        callbacks=[everywhere],
+    )
+    player = training_player(everywhere, grid=6)
+    runs = player.frames[-1].cells
+    assert [runs[k] for k in range(0, len(runs), 2)] == [1, -1] * 6  # each row: a class, then none
+    assert 2 in player.frames[-1].wrong  # the point at x = 1 has no class, so it is wrong
+    assert "dark grey: the model's output is nan there" in player.to_html()
+    fit(
+        model,
+        X[:2],
+        y[:2],
+        loss_fn=mse_loss,
+        optimizer=optimizer,
+        epochs=1,
+        quiet=True,
+        callbacks=[left_only],
+    )
+    assert "dark grey" not in training_player(left_only, grid=4).to_html()  # x < 0.5 only: no nan

@@ -702,6 +702,8 @@ def _page(player: TrainingPlayer) -> str:
         for k, name in enumerate(player.names)
     )
     boundary = "; the black line is the decision boundary" if len(player.names) == 2 else ""
+    if any(cls == -1 for f in player.frames for cls in f.cells[::2]):
+        boundary += "; dark grey: the model's output is nan there (no class)"
     panel = '<div style="flex:1 1 300px; max-width:400px">'
     return (
         f'<div class="mg-training" id="{pid}" role="group" aria-label="{html.escape(player.title)}" '
