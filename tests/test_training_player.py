@@ -339,14 +339,18 @@ def test_in_jupyterlab_untrusted_it_is_a_picture_and_trusted_its_keys_step_it(
     subprocess.run(
         [sys.executable, "-m", "jupyter", "trust", str(home / "trusted_training.ipynb")], env=env, check=True
     )
-    page = test_player_lab.open_notebook(browser, url, "trusted_training.ipynb", tmp_path)
+    # ?reset: a fresh workspace, so that JupyterLab does not reopen the untrusted notebook beside it
+    page = test_player_lab.open_notebook(browser, url, "trusted_training.ipynb?reset", tmp_path)
     try:
-        # JupyterLab reopens the untrusted notebook too, and asks again for its kernel: none
-        while page.locator(".jp-Dialog").count():
-            page.locator(".jp-Dialog").get_by_role("button", name="No Kernel", exact=True).click()
-            page.wait_for_timeout(300)
+        # should JupyterLab ask for a kernel again (late, on a busy machine): none
+        page.add_locator_handler(
+            page.locator(".jp-Dialog").first,
+            lambda d: d.get_by_role("button", name="No Kernel", exact=True).click(),
+            no_wait_after=True,
+        )
         training = page.locator(".mg-training")
         training.locator("svg.mg-plane").click(position={"x": 10, "y": 10})
+        assert page.locator(".jp-Dialog").count() == 0  # the keys go to the page, not a dialog
         for key in ("Home", "ArrowRight", "ArrowRight", "ArrowRight", "ArrowLeft"):
             page.keyboard.press(key)
         assert training.locator("input[type=range]").input_value() == "2"
