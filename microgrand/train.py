@@ -96,6 +96,26 @@ class EarlyStopping:
         return False
 
 
+class Callback:
+    """Something `fit` calls as it trains, e.g. to record or draw it (Keras's callbacks).
+
+    Override the hooks you need; each does nothing by default. `fit` calls
+    ``on_train_begin(model)`` before the first epoch, ``on_epoch_end(epoch, model, history)``
+    after each epoch (`epoch` from 1; `history` holds its losses), and
+    ``on_train_end(model, history)`` when it returns: after early stopping has put back the
+    best weights, so the model is the one `fit` returns. A run that diverges raises instead.
+    """
+
+    def on_train_begin(self, model: Module) -> None:
+        pass
+
+    def on_epoch_end(self, epoch: int, model: Module, history: History) -> None:
+        pass
+
+    def on_train_end(self, model: Module, history: History) -> None:
+        pass
+
+
 @dataclass
 class History:
     """What `fit` did: the losses per epoch (index 0 is epoch 1).
@@ -136,6 +156,7 @@ def fit(
     seed: Seed = 0,
     quiet: bool = False,
     log: Callable[[str], None] = print,
+    callbacks: Sequence[Callback] = (),
 ) -> History:
     """Train `model` on (X, y) and return the `History`.
 
@@ -153,6 +174,8 @@ def fit(
     run. A line per epoch is printed through `log` unless `quiet`. A loss or
     weight that is not finite, at any step or after the last, raises
     `TrainingDiverged`.
+    Each of `callbacks` (a `Callback`) is called at the start, after every
+    epoch and at the end.
 
     The model is left in training mode, as a PyTorch training loop leaves
     it: call ``model.eval()`` before predicting with a model that has
@@ -188,6 +211,8 @@ def fit(
         ]
         _diverged(model, params, checkpoints, (X, y), val, loss_fn, optimizer, history, epoch, what)
 
+    for callback in callbacks:
+        callback.on_train_begin(model)
     for epoch in range(1, epochs + 1):
         model.train()
         if epoch > 1:
@@ -227,6 +252,8 @@ def fit(
             line += f"  end-of-epoch train loss {watched:#.4g}"
         if not quiet:
             log(line)
+        for callback in callbacks:
+            callback.on_epoch_end(epoch, model, history)
         if early_stopping is not None:
             history.watched_loss.append(watched)
             if early_stopping.step(watched, model):
@@ -245,6 +272,8 @@ def fit(
         model.train()
         if not math.isfinite(final):
             diverged(history.epochs, f"after the last step, the training loss is {final}")
+    for callback in callbacks:
+        callback.on_train_end(model, history)
     return history
 
 
@@ -359,9 +388,14 @@ def _fraction_correct(
     correct = 0
     for x, label in zip(X, y):  # a nan output predicts no class, so it is never right
         out = model(x)
-        if isinstance(out, Value):
-            correct += not math.isnan(out.data) and (out.data > threshold) == (label > 0)
-        else:
-            scores = [o.data for o in out]
-            correct += not any(map(math.isnan, scores)) and scores.index(max(scores)) == label
+        correct += predicted_class(out, threshold) == (int(label > 0) if isinstance(out, Value) else label)
     return correct / len(X)
+
+
+def predicted_class(output: Value | Sequence[Value], threshold: float = 0.0) -> int:
+    """The class an output predicts, as `accuracy` counts it: one Value, 1 if above `threshold`
+    (the positive class) else 0; several, the index of the largest. A nan predicts no class: -1."""
+    if isinstance(output, Value):
+        return -1 if math.isnan(output.data) else int(output.data > threshold)
+    scores = [o.data for o in output]
+    return -1 if any(map(math.isnan, scores)) else scores.index(max(scores))

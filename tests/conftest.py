@@ -6,6 +6,15 @@ import pytest
 # the test helpers (op_catalogue, ...) live beside the tests
 sys.path.insert(0, os.path.dirname(__file__))
 
+# tests marked `jupyter` start a Jupyter server: they run when asked (.ci/run's own step), where a
+# skip fails as anywhere else under MICROGRAND_NO_SKIPS=1
+JUPYTER_ASKED = os.environ.get("MICROGRAND_JUPYTERLAB") == "1"
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("jupyter") and not JUPYTER_ASKED:
+        pytest.skip("starts a Jupyter server: runs with MICROGRAND_JUPYTERLAB=1 (CI runs it in its own step)")
+
 
 def _fail_a_skip(report: pytest.TestReport | pytest.CollectReport) -> None:
     """With MICROGRAND_NO_SKIPS=1 (as .ci/run sets it, where every optional dependency is
@@ -20,8 +29,10 @@ def _fail_a_skip(report: pytest.TestReport | pytest.CollectReport) -> None:
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
     outcome = yield
-    # a module that .ci/run runs in a step of its own (with what it needs) may skip in the main run
-    if not getattr(getattr(item, "module", None), "RUN_BY_CI_IN_ITS_OWN_STEP", False):
+    # a module or test that .ci/run runs in a step of its own (with what it needs) may skip in the
+    # main run: a module that says so, or a test marked `jupyter` (MICROGRAND_JUPYTERLAB=1 runs those)
+    own_step = getattr(getattr(item, "module", None), "RUN_BY_CI_IN_ITS_OWN_STEP", False)
+    if not own_step and not (item.get_closest_marker("jupyter") and not JUPYTER_ASKED):
         _fail_a_skip(outcome.get_result())
 
 

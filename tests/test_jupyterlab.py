@@ -47,6 +47,7 @@ SCREENSHOTS = Path(os.environ.get("MICROGRAND_SCREENSHOTS", tempfile.gettempdir(
 ASKED = os.environ.get("MICROGRAND_JUPYTERLAB") == "1"
 # the main test run skips this module unless asked (tests/conftest.py allows that skip on CI)
 RUN_BY_CI_IN_ITS_OWN_STEP = True
+pytestmark = pytest.mark.jupyter  # .ci/run's JupyterLab step runs every test so marked
 WRONG = ["def tanh_prime(x):", "return 1 - math.tanh(x)  # wrong"]  # typed line by line: Enter indents
 RIGHT = ["def tanh_prime(x):", "return 1 - math.tanh(x) ** 2"]
 

@@ -432,6 +432,7 @@ def open_notebook(browser: Any, url: str, name: str, tmp_path: Path) -> Any:
     return page
 
 
+@pytest.mark.jupyter
 def test_untrusted_notebook_shows_the_pictures(
     browser: Any, jupyter: tuple[str, Path], tmp_path: Path
 ) -> None:
@@ -455,6 +456,7 @@ def test_untrusted_notebook_shows_the_pictures(
         page.close()
 
 
+@pytest.mark.jupyter
 def test_in_a_trusted_notebook_the_arrow_keys_step_the_player(
     browser: Any, jupyter: tuple[str, Path], tmp_path: Path
 ) -> None:

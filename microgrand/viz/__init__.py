@@ -73,6 +73,11 @@ What is built from what (one job per module, data flowing one way)::
 cut, the grads after each backward step); the renderers only read it. ``style`` is how a
 Value looks (colours, numbers, safe labels), ``fonts`` how wide a text is, ``options``
 the checks every drawing shares.
+
+Training you can watch: ``training`` draws no graph but a 2-D classifier's training, from a
+`fit` run that a `TrainingRecorder` watched (``fit(..., callbacks=[recorder])``):
+`training_player(recorder)` steps through the epochs (decision regions, points, loss curves)
+with the player's controls (``training.js``).
 """
 
 from __future__ import annotations
@@ -82,6 +87,7 @@ from .dot import INSTALL_DOT, INSTALL_GRAPHVIZ_PACKAGE, GraphvizNotFoundError, d
 from .player import Player, stepper
 from .style import HIGHLIGHT, KINDS
 from .svg import SVGDrawing, draw_svg
+from .training import TrainingPlayer, TrainingRecorder, training_player
 
 __all__ = [
     "HIGHLIGHT",
@@ -94,6 +100,8 @@ __all__ = [
     "GraphvizNotFoundError",
     "Player",
     "SVGDrawing",
+    "TrainingPlayer",
+    "TrainingRecorder",
     "backward_steps",
     "draw_dot",
     "draw_step",
@@ -101,4 +109,5 @@ __all__ = [
     "render",
     "stepper",
     "trace",
+    "training_player",
 ]

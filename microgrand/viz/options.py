@@ -9,6 +9,7 @@ from ..engine import Value
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
 DEFAULT_MAX_NODES = 200
+MAX_INTERVAL_MS = 60_000  # a browser's timer takes at most 2**31 - 1 ms, and fires at once past it
 
 
 def check_options(
@@ -31,6 +32,17 @@ def check_options(
                 f"params must be Values (e.g. model.parameters()), got {type(param).__name__}: {param!r}"
             )
     return limit, param_set
+
+
+def check_interval(interval_ms: object) -> int:
+    """A player's time between frames, in ms: a whole number from 1 to a minute."""
+    ms = whole_number(interval_ms)
+    if ms is None or not 1 <= ms <= MAX_INTERVAL_MS:
+        raise ValueError(
+            f"interval_ms must be a whole number of milliseconds from 1 to {MAX_INTERVAL_MS:,} (a minute), "
+            f"got {interval_ms!r}"
+        )
+    return ms
 
 
 def whole_number(x: object) -> int | None:

@@ -20,12 +20,11 @@ from typing import Any
 from ..engine import Value
 from .frames import Frame
 from .lab import lab
-from .options import DEFAULT_MAX_NODES, check_options, whole_number
+from .options import DEFAULT_MAX_NODES, check_interval, check_options
 from .style import FORWARD, HIGHLIGHT, PARTIAL, UNKNOWN, shown_text
 from .svg import Picture, as_img, picture
 
 DEFAULT_INTERVAL_MS = 900
-MAX_INTERVAL_MS = 60_000  # a browser's timer takes at most 2**31 - 1 ms, and fires at once past it
 
 
 def stepper(
@@ -62,16 +61,11 @@ def stepper(
     chain-rule product once it is known; a box, its gradient as the sum over its uses.
     """
     limit, param_set = check_options("stepper", root, rankdir, max_nodes, params)
-    interval = whole_number(interval_ms)
-    if interval is None or not 1 <= interval <= MAX_INTERVAL_MS:
-        raise ValueError(
-            f"interval_ms must be a whole number of milliseconds from 1 to {MAX_INTERVAL_MS:,} (a minute), "
-            f"got {interval_ms!r}"
-        )
+    interval_ms = check_interval(interval_ms)
     scene, frames, extra = lab(root, param_set, limit, show_local_grads, mode, wrt, quiz)
     name = shown_text(root, "label") or "the output"
     what = "Backpropagation" if mode == "reverse" else "Forward mode"
-    return Player(picture(scene, rankdir), frames, interval, f"{what} through {name}, step by step", extra)
+    return Player(picture(scene, rankdir), frames, interval_ms, f"{what} through {name}, step by step", extra)
 
 
 class Player:
