@@ -19,9 +19,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..checks import is_whole_number
 from ..engine import Value
 from ..graph import BackwardStep
-from .options import DEFAULT_MAX_NODES, check_options, whole_number
+from .options import DEFAULT_MAX_NODES, check_options
 from .scene import Scene, make_scene
 from .style import HIGHLIGHT, KINDS, PARTIAL, UNKNOWN
 
@@ -119,10 +120,9 @@ def draw_step(
             "draw_step needs the steps of a backward pass, list(backward_steps(root)); got none "
             "(a root that is a leaf has no steps: there is no chain rule to show)"
         )
-    index = whole_number(k)
-    if index is None:
+    if not is_whole_number(k):
         raise TypeError(f"draw_step: k must be an int (the step to draw), got {type(k).__name__}: {k!r}")
-    k = index
+    k = int(k)
     if not -len(steps) <= k < len(steps):
         raise IndexError(
             f"draw_step: step k={k} does not exist; this pass has {len(steps)} steps (0 to {len(steps) - 1})"

@@ -157,7 +157,7 @@ def _controls(count: int, extra: dict[str, Any]) -> str:
         ("next", "Next step", "▶"),
         ("last", "Last step", "▶|"),
     ]
-    zoom = _buttons([("zoomout", "Zoom out", "−"), ("zoomin", "Zoom in", "+"), ("fit", "Fit", "Fit")])
+    zoom = button_row([("zoomout", "Zoom out", "−"), ("zoomin", "Zoom in", "+"), ("fit", "Fit", "Fit")])
     follow = (
         '<label style="white-space:nowrap"><input type="checkbox" class="mg-follow" checked> '
         "Follow the node at work</label>"
@@ -167,7 +167,7 @@ def _controls(count: int, extra: dict[str, Any]) -> str:
         'border-radius:4px">'
         '<input type="text" inputmode="decimal" class="mg-answer" aria-label="Your gradient" '
         'placeholder="Your gradient" style="width:9em"> '
-        + _buttons([("check", "Check", "Check"), ("reveal", "Show", "Show")])
+        + button_row([("check", "Check", "Check"), ("reveal", "Show", "Show")])
         + '<p class="mg-hint" aria-live="polite" style="margin:4px 0 0 0"></p></div>'
         if extra.get("quiz")
         else ""
@@ -175,7 +175,7 @@ def _controls(count: int, extra: dict[str, Any]) -> str:
     note = extra.get("note")
     return (
         f'<div class="mg-controls" style="display:flex; gap:4px; align-items:center; flex-wrap:wrap">'
-        f"{_buttons(buttons)}"
+        f"{button_row(buttons)}"
         f'<input type="range" min="0" max="{last}" value="0" step="1" aria-label="Frame" '
         f'style="flex:1; min-width:120px">'
         f'<span class="mg-count" style="min-width:5em; text-align:right">1 / {count}</span>'
@@ -196,7 +196,7 @@ def standalone(fragment: str, title: str) -> str:
     )
 
 
-def _buttons(specs: list[tuple[str, str, str]]) -> str:
+def button_row(specs: list[tuple[str, str, str]]) -> str:
     """A row of buttons, each (action, accessible name, icon)."""
     return "".join(
         f'<button type="button" data-act="{act}" aria-label="{name}" title="{name}">{icon}</button>'

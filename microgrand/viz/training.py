@@ -42,7 +42,7 @@ from ..engine import Value
 from ..nn import Module
 from ..train import Callback, History, predicted_class
 from .options import check_interval
-from .player import _buttons, standalone
+from .player import button_row, standalone
 from .svg import as_img
 
 DEFAULT_MAX_FRAMES = 30
@@ -684,7 +684,7 @@ def _page(player: TrainingPlayer) -> str:
     ]
     controls = (
         f'<div class="mg-controls" style="display:flex; gap:4px; align-items:center; flex-wrap:wrap">'
-        f'{_buttons(buttons)}<input type="range" min="0" max="{last}" value="{last}" step="1" '
+        f'{button_row(buttons)}<input type="range" min="0" max="{last}" value="{last}" step="1" '
         f'aria-label="Frame" style="flex:1; min-width:120px">'
         f'<span class="mg-count" style="min-width:5em; text-align:right">{last + 1} / {last + 1}</span></div>'
     )
