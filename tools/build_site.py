@@ -39,7 +39,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import tomllib
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser from PyPI (the test and site extras install it there)
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 RAISES = "raises-exception"
