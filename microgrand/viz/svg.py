@@ -164,14 +164,9 @@ class Picture:
     height: float
     elements: str
 
-    def svg(self, fluid: bool = False) -> str:
-        """The ``<svg>`` element; `fluid`: as wide as the page allows, never wider than drawn."""
+    def svg(self) -> str:
+        """The ``<svg>`` element, as large as drawn (the player's script fits it to its page)."""
         size = f'width="{self.width:.0f}" height="{self.height:.0f}"'
-        if fluid:  # it shrinks with a narrow page or a short window (the player's page)
-            size = (
-                f'width="100%" style="max-width:{self.width:.0f}px; max-height:75vh; display:block; '
-                'margin:0 auto"'
-            )
         return (
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {self.width:.0f} {self.height:.0f}" '
             f'{size} font-family="{FONT}" font-size="{BOX_FONT:g}">\n{self.elements}\n</svg>'
