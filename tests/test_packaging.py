@@ -27,27 +27,39 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE = "https://github.com/microgrand/microgrand"
 
 
-def package_files() -> set[str]:
-    """Every file of the package in this tree, as the wheel names them (microgrand/...)."""
+def source_files() -> list[str]:
+    """The source tree's files as a clean clone (or the unpacked sdist) has them: what git tracks,
+    and new files it does not ignore, not what tests and tools leave beside them."""
     if (ROOT / ".git").exists() and shutil.which("git"):
         listed = subprocess.run(
-            ["git", "ls-files", "microgrand"], cwd=ROOT, capture_output=True, text=True, check=True
-        ).stdout.split()
-        return {name for name in listed if (ROOT / name).exists()}  # deleted, not yet committed: gone
-    return {  # an unpacked sdist: no git, and no stray files either
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT, capture_output=True, text=True, check=True,
+        ).stdout.splitlines()  # fmt: skip
+        return [name for name in listed if (ROOT / name).is_file()]
+    return [
         p.relative_to(ROOT).as_posix()
-        for p in (ROOT / "microgrand").rglob("*")
+        for p in ROOT.rglob("*")
         if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
-    }
+    ]
+
+
+def package_files() -> set[str]:
+    """Every file of the package in this tree, as the wheel names them (microgrand/...)."""
+    return {name for name in source_files() if name.startswith("microgrand/")}
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
-    """The sdist and the wheel made by `python -m build`, and what the build printed."""
+    """The sdist and the wheel made by `python -m build`, and what the build printed. Built from a
+    copy of the source files: the tests run in parallel, and a file another test writes and
+    removes in the tree while the sdist is made (a notebook's, a cache's) would fail the build."""
     pytest.importorskip("build", reason="needs the `build` package of the test extra")
-    out = tmp_path_factory.mktemp("dist")
+    source, out = tmp_path_factory.mktemp("source"), tmp_path_factory.mktemp("dist")
+    for name in source_files():
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, source / name)
     result = subprocess.run(
-        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(source)],
         capture_output=True,
         text=True,
         timeout=300,
