@@ -42,11 +42,25 @@ def pytest_make_collect_report(collector: pytest.Collector):  # type: ignore[no-
     _fail_a_skip(outcome.get_result())
 
 
+# the two chapters that train the most (about a minute each on 2 cores): they start first, one on
+# each worker (xdist hands each worker two units at the start: the first two go to different ones)
+LONGEST_CHAPTERS = ("07_regularization", "09_capstone_handwritten_digits")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """With pytest-xdist's --dist loadgroup (pyproject's addopts), a module's tests run on one
     worker, so that a module-scoped fixture (a package build, a browser) is made once and never
-    twice at once; the notebooks, each in its own kernel, are the slow part and spread over all."""
+    twice at once; the notebooks, each in its own kernel, are the slow part and spread over all.
+    They go first, the longest two first, then the last chapter first (the later a chapter, the
+    more it trains), so that no worker is left running one at the end while the other waits."""
     for item in items:
         module = getattr(item, "module", None)
         if module is not None and module.__name__ != "test_notebooks":
             item.add_marker(pytest.mark.xdist_group(module.__name__))
+
+    def chapter(item: pytest.Item) -> str:
+        return item.name.removeprefix("test_notebook_runs_and_its_claims_hold[").removesuffix("]")
+
+    chapters = [item for item in items if item.name.startswith("test_notebook_runs_and_its_claims_hold[")]
+    chapters.sort(key=lambda item: (chapter(item) in LONGEST_CHAPTERS, chapter(item)), reverse=True)
+    items[:] = chapters + [item for item in items if item not in chapters]
