@@ -369,8 +369,8 @@ def test_the_browser_tests_skip_without_chromium_but_fail_on_ci(ci: str, tmp_pat
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "MICROGRAND_NO_SKIPS")}  # see conftest
     env.update({"MICROGRAND_CHROMIUM": str(tmp_path / "no-chromium"), **({"CI": ci} if ci else {})})
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "two_players",
-         str(tests / "test_browser.py")],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", "-k", "two_players",
+         str(tests / "test_browser.py")],  # -n 0: one test, in this process (no workers to start)
         capture_output=True, text=True, env=env, cwd=tmp_path,
     )  # fmt: skip
     if ci:
