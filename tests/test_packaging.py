@@ -36,10 +36,16 @@ def source_files() -> list[str]:
             cwd=ROOT, capture_output=True, text=True, check=True,
         ).stdout.splitlines()  # fmt: skip
         return [name for name in listed if (ROOT / name).is_file()]
-    return [
+    made_here = {"__pycache__", "build", "dist", "node_modules", "_site"}  # as .gitignore says
+    return [  # an unpacked sdist: its files, without what a build, a venv or a test made in it
         p.relative_to(ROOT).as_posix()
         for p in ROOT.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"
+        if p.is_file()
+        and p.suffix != ".pyc"
+        and not any(
+            part.startswith(".") or part in made_here or part.endswith(".egg-info")
+            for part in p.relative_to(ROOT).parts[:-1]
+        )
     ]
 
 

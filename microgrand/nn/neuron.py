@@ -123,12 +123,12 @@ def fused_neurons(neurons: Sequence[Neuron], inputs: Inputs) -> list[Value]:
             continue
         relu = neuron._activation == "relu"
         w, b = neuron.w, neuron.b
-        # the weights' data, read from the slot behind the `data` property: a neuron reads every
-        # weight at every call, and the property's extra call would cost an eighth of a training step
+        # the parameters' numbers, read from the slot behind the `data` property: a neuron reads
+        # every weight at every call, and the property's extra call would cost an eighth of a step
         w_data = [wi._data for wi in w]
         # from b, adding w₁x₁, w₂x₂, … in turn, as the fine-grained form does (from Python 3.12
         # sum() also compensates its rounding errors: the two agree to rounding there)
-        z = sum(map(mul, w_data, x_data), b.data if b is not None else 0.0)
+        z = sum(map(mul, w_data, x_data), b._data if b is not None else 0.0)
         children = (*w, *x_values) if b is None else (*w, *x_values, b)
         if relu and z < 0.0:  # an inactive ReLU: output 0, and it passes no gradient back
             z, local_grads = 0.0, _zeros(len(children))
