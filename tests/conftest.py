@@ -58,9 +58,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if module is not None and module.__name__ != "test_notebooks":
             item.add_marker(pytest.mark.xdist_group(module.__name__))
 
-    def chapter(item: pytest.Item) -> str:
-        return item.name.removeprefix("test_notebook_runs_and_its_claims_hold[").removesuffix("]")
-
-    chapters = [item for item in items if item.name.startswith("test_notebook_runs_and_its_claims_hold[")]
-    chapters.sort(key=lambda item: (chapter(item) in LONGEST_CHAPTERS, chapter(item)), reverse=True)
+    runs = "test_notebook_runs_and_its_claims_hold"  # one test per chapter, its id the notebook's name
+    chapters = [item for item in items if getattr(item, "originalname", "") == runs]
+    chapters.sort(key=lambda item: (item.callspec.id in LONGEST_CHAPTERS, item.callspec.id), reverse=True)
     items[:] = chapters + [item for item in items if item not in chapters]
