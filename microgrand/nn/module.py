@@ -143,42 +143,39 @@ def walk(module: Module) -> Iterator[tuple[str, Value | Module, int]]:
     """(path, Value or Module, depth) for everything `module` holds, depth first in attribute order,
     a module before what it holds; depth counts the modules in between (0: `module`'s own).
 
-    A module that contains itself is an error (it would never end), and so is a Value kept where
-    this walk cannot see it (a set, a deque, a plain object): an optimizer would never train it."""
-    yield from _walk_module(module, "", ())
-
-
-def _walk_module(module: Module, path: str, outer: tuple[Module, ...]) -> Iterator[tuple[str, Any, int]]:
-    if any(module is m for m in outer):
-        raise ValueError(
-            f"module cycle: {path!r} is a module that contains itself (an attribute points back "
-            f"to a module it belongs to); keep such a link out of the module's attributes"
-        )
-    _check_class_attributes(type(module))
-    for key, attr in vars(module).items():
-        yield from _walk_attribute(attr, f"{path}.{key}" if path else key, (*outer, module))
-
-
-def _walk_attribute(x: object, path: str, outer: tuple[Module, ...]) -> Iterator[tuple[str, Any, int]]:
-    depth = len(outer) - 1
-    if isinstance(x, Value):
-        yield path, x, depth
-    elif isinstance(x, Module):
-        yield path, x, depth
-        yield from _walk_module(x, path, outer)
-    elif isinstance(x, (list, tuple)):
-        if not _only_numbers(x):  # a dataset kept beside the parameters is passed over at C speed
-            for i, item in enumerate(x):
-                yield from _walk_attribute(item, f"{path}.{i}", outer)
-    elif isinstance(x, dict):
-        for key, item in x.items():
-            yield from _walk_attribute(item, f"{path}.{key}", outer)
-    elif _holds_values(x):
-        raise TypeError(
-            f"attribute {path!r} holds Values inside a {type(x).__name__}, where parameters() cannot "
-            f"find them (and an optimizer would never train them): keep Values and Modules in "
-            f"attributes that are Values, Modules, or lists, tuples or dicts of them"
-        )
+    A stack instead of recursion, as `topological_order` does: each entry is a path, the thing
+    found there, and the modules it is inside; what a thing holds goes on the stack in reverse,
+    so that its first attribute (or item) comes off first. A module that contains itself is an
+    error (the walk would never end), and so is a Value kept where this walk cannot see it (a set,
+    a deque, a plain object): an optimizer would never train it."""
+    stack: list[tuple[str, object, tuple[Module, ...]]] = [("", module, ())]
+    while stack:
+        path, x, outer = stack.pop()
+        if isinstance(x, Value):
+            yield path, x, len(outer) - 1
+        elif isinstance(x, Module):
+            if outer:  # (the module walked is not listed: what it holds is)
+                yield path, x, len(outer) - 1
+            if any(x is m for m in outer):
+                raise ValueError(
+                    f"module cycle: {path!r} is a module that contains itself (an attribute points back "
+                    f"to a module it belongs to); keep such a link out of the module's attributes"
+                )
+            _check_class_attributes(type(x))
+            inside = (*outer, x)
+            prefix = f"{path}." if path else ""
+            stack += reversed([(prefix + key, attr, inside) for key, attr in vars(x).items()])
+        elif isinstance(x, (list, tuple)):
+            if not _only_numbers(x):  # a dataset kept beside the parameters is passed over at C speed
+                stack += reversed([(f"{path}.{i}", item, outer) for i, item in enumerate(x)])
+        elif isinstance(x, dict):
+            stack += reversed([(f"{path}.{key}", item, outer) for key, item in x.items()])
+        elif _holds_values(x):
+            raise TypeError(
+                f"attribute {path!r} holds Values inside a {type(x).__name__}, where parameters() cannot "
+                f"find them (and an optimizer would never train them): keep Values and Modules in "
+                f"attributes that are Values, Modules, or lists, tuples or dicts of them"
+            )
 
 
 _PLAIN = (numbers.Number, str, bytes, type(None))  # what holds no Value, looked at as a type
