@@ -1,4 +1,4 @@
-"""micrograd's demo training step, timed with microgrand, micrograd 0.1.0 and plain floats, in one run.
+"""micrograd's demo training step, timed with microgrand (two ways), micrograd 0.1.0 and floats, in one run.
 
 The step (micrograd's demo.ipynb): an MLP 2-16-16-1 with ReLU, 100 two-moons
 samples, loss = mean max-margin + 1e-4·Σp² over all parameters, full batch
@@ -7,6 +7,9 @@ forward + backward + SGD with lr = 1 - 0.9·k/100 at step k.
 * microgrand: ``nn.MLP``, ``losses.hinge_loss + losses.l2_penalty``,
   ``optim.SGD``: every gradient comes out of ``backward()``. The inputs are
   plain floats (data: no gradient wanted, so no graph nodes), as a user writes it.
+* microgrand-demo: micrograd's demo code as written, with only the import changed (every
+  input wrapped in a Value, the loss built from ``+``, ``*`` and ``relu``: about 4,400 nodes a
+  step where the idiomatic form builds 3,300), the workload ``../shared/bench-peers`` times.
 * micrograd 0.1.0: the demo's own code (skipped, with a message, if not installed).
 * float floor: the same arithmetic written by hand on floats and lists, no
   graph objects (forward, then backward for every sample, as a graph engine does).
@@ -41,7 +44,7 @@ from harness import rotate, run_worker, summary
 
 SIZES = [2, 16, 16, 1]
 ALPHA = 1e-4
-ENGINES = ["microgrand", "micrograd", "floor"]
+ENGINES = ["microgrand", "microgrand-demo", "micrograd", "floor"]
 
 
 def lr_at(k: int) -> float:
@@ -93,9 +96,14 @@ def microgrand_step_fn(problem: dict):
     return step, lambda: [p.data for p in params]
 
 
-def micrograd_step_fn(problem: dict):
-    from micrograd.engine import Value
-    from micrograd.nn import MLP
+def demo_step_fn(problem: dict, engine: str = "micrograd"):
+    """micrograd's demo.ipynb loss() and training loop, as written, on `engine`'s Value and MLP:
+    micrograd itself, or microgrand with only the import changed (every input wrapped in a
+    Value, the loss built from ``+``, ``*`` and ``relu``), the workload of ../shared/bench-peers."""
+    import importlib
+
+    Value = importlib.import_module(f"{engine}.engine").Value
+    MLP = importlib.import_module(f"{engine}.nn").MLP
 
     X, Y = problem["X"], problem["Y"]
     model = MLP(2, SIZES[1:])
@@ -103,7 +111,7 @@ def micrograd_step_fn(problem: dict):
     for p, x in zip(params, flat_init(problem["init"]), strict=True):
         p.data = x
 
-    def step(k: int) -> float:  # micrograd's demo.ipynb loss() and training loop
+    def step(k: int) -> float:
         inputs = [list(map(Value, xrow)) for xrow in X]
         scores = list(map(model, inputs))
         losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(Y, scores)]
@@ -171,7 +179,12 @@ def floor_step_fn(problem: dict):
     return step, params
 
 
-STEP_FNS = {"microgrand": microgrand_step_fn, "micrograd": micrograd_step_fn, "floor": floor_step_fn}
+STEP_FNS = {
+    "microgrand": microgrand_step_fn,
+    "microgrand-demo": lambda problem: demo_step_fn(problem, "microgrand"),
+    "micrograd": demo_step_fn,
+    "floor": floor_step_fn,
+}
 
 
 # ---------------------------------------------------------------- one process per measurement
@@ -239,20 +252,21 @@ def report(modes: dict[str, dict], args: argparse.Namespace) -> None:
     for gc_mode, mode in modes.items():
         print(f"\nGC {gc_mode}:")
         for engine, ms in mode["medians"].items():
-            print(f"  {engine:11s} {summary(ms, fmt_time)} per step")
+            print(f"  {engine:15s} {summary(ms, fmt_time)} per step")
     print("\nratios, round by round (median [min .. max]):")
     x = lambda v: f"{v:.1f}x"  # noqa: E731
     for gc_mode, mode in modes.items():
         m = mode["medians"]
-        if "micrograd" in m and "microgrand" in m:
-            # with the collector on, micrograd's time moves two-fold with the heap: no target there
-            target = "" if gc_mode == "on" else "target >= 10x"
-            ratios = [a / b for a, b in zip(m["micrograd"], m["microgrand"])]
-            print(f"  micrograd / microgrand, GC {gc_mode:3s}: {summary(ratios, x):28s} {target}")
-        if "floor" in m and "microgrand" in m:
-            target = "target <= 3.5x" if gc_mode == "on" else ""  # issue 16: re-based for readability
-            ratios = [a / b for a, b in zip(m["microgrand"], m["floor"])]
-            print(f"  microgrand / float floor, GC {gc_mode:3s}: {summary(ratios, x):26s} {target}")
+        for ours in ("microgrand", "microgrand-demo"):
+            if "micrograd" in m and ours in m:
+                # with the collector on, micrograd's time moves two-fold with the heap: no target there
+                target = "" if gc_mode == "on" else "target >= 10x"
+                ratios = [a / b for a, b in zip(m["micrograd"], m[ours])]
+                print(f"  {'micrograd / ' + ours:29s} GC {gc_mode:3s}: {summary(ratios, x):26s} {target}")
+            if "floor" in m and ours in m:
+                target = "target <= 3.5x" if gc_mode == "on" else ""  # issue 16: re-based for readability
+                ratios = [a / b for a, b in zip(m[ours], m["floor"])]
+                print(f"  {ours + ' / float floor':29s} GC {gc_mode:3s}: {summary(ratios, x):26s} {target}")
     check(next(iter(modes.values()))["results"], args.steps + 1)
 
 
@@ -283,9 +297,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5, help="processes per engine and GC mode (default 5)")
     parser.add_argument("--steps", type=int, default=3, help="timed micrograd steps per process (default 3)")
-    parser.add_argument("--fast-steps", type=int, default=20, help="timed steps for microgrand and the floor")
+    parser.add_argument("--fast-steps", type=int, default=20, help="timed steps for the others")
     parser.add_argument("--gc", choices=["on", "off", "both"], default="both")
-    parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated, default: all three")
+    parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated, default: all four")
     args = parser.parse_args()
     engines = [e for e in args.engines.split(",") if e]
     for e in engines:
