@@ -214,6 +214,54 @@ def worker(engine: str, steps: int, check_after: int, gc_mode: str) -> dict:
     return {"times": times, "losses": losses, "params": snapshot}
 
 
+def paired_worker(engines: list[str], steps: int, gc_mode: str) -> dict:
+    """The engines in ONE process, a step of each in turn (order rotated each step), so that each
+    ratio compares two steps taken within a fraction of a second of each other: on a shared
+    machine whose speed moves in phases of seconds, this cancels what one process per engine
+    cannot. Only where a shared heap is fair: the collector off, or beside the float floor (which
+    makes no graph for the collector to walk)."""
+    problem = json.loads(sys.stdin.read())
+    steps_of = {}
+    for engine in engines:
+        try:
+            steps_of[engine] = STEP_FNS[engine](problem)[0]
+        except ImportError as e:
+            return {"error": f"{type(e).__name__}: {e}"}
+        steps_of[engine](0)  # warm-up step, untimed
+    times: dict[str, list[float]] = {e: [] for e in engines}
+    for k in range(1, steps + 1):
+        for engine in rotate(engines, k):
+            if gc_mode == "off":
+                gc.collect()  # (micrograd's graphs are cycles: freed only by a collection)
+                gc.disable()
+            t0 = time.perf_counter()
+            steps_of[engine](k)
+            times[engine].append(time.perf_counter() - t0)
+            gc.enable()
+    return {"times": times}
+
+
+def run_paired(gc_mode: str, engines: list[str], args: argparse.Namespace, problem_json: str) -> dict:
+    """Per round (process), the median of the step-by-step ratios to the first engine."""
+    base, ours = engines[0], engines[1:]
+    ratios: dict[str, list[float]] = {e: [] for e in ours}
+    for r in range(args.paired_rounds):
+        names = ",".join(engines)
+        out = run_worker(__file__, names, args.paired_steps, gc_mode, stdin=problem_json, mode="_paired")
+        if "error" in out:
+            print(f"# paired {', '.join(engines)}: skipped ({out['error'].strip()})")
+            return {}
+        t = out["times"]
+        for e in ours:
+            ratios[e].append(statistics.median(a / b for a, b in zip(t[e], t[base])))
+        print(
+            f"# paired, GC {gc_mode}, round {r + 1}/{args.paired_rounds}: "
+            + ", ".join(f"{e} {fmt_time(statistics.median(ts))}" for e, ts in t.items()),
+            flush=True,
+        )
+    return ratios
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -270,6 +318,20 @@ def report(modes: dict[str, dict], args: argparse.Namespace) -> None:
     check(next(iter(modes.values()))["results"], args.steps + 1)
 
 
+def report_paired(paired: dict[str, dict[str, list[float]]]) -> None:
+    if not any(paired.values()):
+        return
+    print("\nthe same ratios, step by step in one process (median [min .. max] over processes):")
+    x = lambda v: f"{v:.1f}x"  # noqa: E731
+    for gc_mode, ratios in paired.items():
+        for ours, rs in ratios.items():
+            if gc_mode == "off":  # how many times faster than micrograd
+                speedups = summary([1 / r for r in rs], x)
+                print(f"  {'micrograd / ' + ours:29s} GC off: {speedups:26s} target >= 10x")
+            else:
+                print(f"  {ours + ' / float floor':29s} GC on : {summary(rs, x):26s} target <= 3.5x")
+
+
 def check(results: dict[str, dict], steps: int) -> None:
     """Same weights in, same losses and parameters out (to rounding)."""
     if "microgrand" not in results:
@@ -294,10 +356,15 @@ def main() -> None:
         engine, steps, check_after, gc_mode = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
         print(json.dumps(worker(engine, steps, check_after, gc_mode)))
         return
+    if len(sys.argv) > 1 and sys.argv[1] == "_paired":
+        print(json.dumps(paired_worker(sys.argv[2].split(","), int(sys.argv[3]), sys.argv[4])))
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5, help="processes per engine and GC mode (default 5)")
     parser.add_argument("--steps", type=int, default=3, help="timed micrograd steps per process (default 3)")
     parser.add_argument("--fast-steps", type=int, default=20, help="timed steps for the others")
+    parser.add_argument("--paired-rounds", type=int, default=3, help="processes for the step-by-step ratios")
+    parser.add_argument("--paired-steps", type=int, default=10, help="steps of each engine in each of them")
     parser.add_argument("--gc", choices=["on", "off", "both"], default="both")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated, default: all four")
     args = parser.parse_args()
@@ -308,7 +375,15 @@ def main() -> None:
     problem_json = json.dumps(make_problem())
     gc_modes = ["on", "off"] if args.gc == "both" else [args.gc]
     modes = {m: run_mode(m, args, problem_json, engines) for m in gc_modes}
+    ours = [e for e in engines if e.startswith("microgrand")]
+    base = {"on": "floor", "off": "micrograd"}  # the pairs that may share a process (paired_worker)
+    paired = {
+        m: run_paired(m, [base[m], *ours], args, problem_json)
+        for m in gc_modes
+        if base[m] in engines and ours and args.paired_rounds > 0
+    }
     report(modes, args)
+    report_paired(paired)
 
 
 if __name__ == "__main__":

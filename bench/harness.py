@@ -16,10 +16,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 
-def run_worker(script: str, *args: object, stdin: str | None = None) -> dict[str, Any]:
-    """Run `python script _worker args...`, `stdin` as its input; it prints one JSON line last."""
+def run_worker(script: str, *args: object, stdin: str | None = None, mode: str = "_worker") -> dict[str, Any]:
+    """Run `python script _worker args...` (or another `mode`), `stdin` as its input; it prints
+    one JSON line last."""
     p = subprocess.run(
-        [sys.executable, script, "_worker", *map(str, args)], input=stdin, capture_output=True, text=True
+        [sys.executable, script, mode, *map(str, args)], input=stdin, capture_output=True, text=True
     )
     try:
         result: dict[str, Any] = json.loads(p.stdout.strip().splitlines()[-1])
