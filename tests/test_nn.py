@@ -531,6 +531,23 @@ def test_a_module_cycle_is_a_clear_error_not_a_recursion_error() -> None:
         parent.parameters()
 
 
+def test_modules_nested_deeper_than_the_recursion_limit_are_walked() -> None:
+    class Wrapper(nn.Module):  # each holds the next, as a deep stack of blocks would
+        def __init__(self, inner: nn.Module) -> None:
+            self.inner = inner
+
+    innermost = nn.Neuron(2, seed=0)
+    model: nn.Module = innermost
+    depth = sys.getrecursionlimit() + 500
+    for _ in range(depth):
+        model = Wrapper(model)
+    assert model.parameters() == innermost.parameters()
+    name, first = model.named_parameters()[0]
+    assert name == "inner." * depth + "w.0" and first is innermost.w[0]
+    model.zero_grad()
+    assert model.train(False) is model and not innermost.training
+
+
 def test_train_takes_a_bool() -> None:
     with pytest.raises(TypeError, match="True or False"):
         nn.MLP(2, [1], seed=0).train("no")  # type: ignore[arg-type]
