@@ -190,6 +190,18 @@ STEP_FNS = {
 # ---------------------------------------------------------------- one process per measurement
 
 
+def timed_step(step, k: int, gc_mode: str) -> tuple[float, float]:
+    """(seconds, loss) of step k; with the collector off inside the timed step only."""
+    if gc_mode == "off":
+        gc.collect()  # (micrograd's graphs are cycles: freed only by a collection)
+        gc.disable()
+    t0 = time.perf_counter()
+    loss = step(k)
+    seconds = time.perf_counter() - t0
+    gc.enable()
+    return seconds, loss
+
+
 def worker(engine: str, steps: int, check_after: int, gc_mode: str) -> dict:
     problem = json.loads(sys.stdin.read())
     try:
@@ -200,13 +212,8 @@ def worker(engine: str, steps: int, check_after: int, gc_mode: str) -> dict:
     times = []
     snapshot = params() if check_after == 1 else None
     for k in range(1, steps + 1):
-        if gc_mode == "off":
-            gc.collect()
-            gc.disable()
-        t0 = time.perf_counter()
-        loss = step(k)
-        times.append(time.perf_counter() - t0)
-        gc.enable()
+        seconds, loss = timed_step(step, k, gc_mode)
+        times.append(seconds)
         if k < check_after:
             losses.append(loss)
         if k + 1 == check_after:
@@ -231,14 +238,23 @@ def paired_worker(engines: list[str], steps: int, gc_mode: str) -> dict:
     times: dict[str, list[float]] = {e: [] for e in engines}
     for k in range(1, steps + 1):
         for engine in rotate(engines, k):
-            if gc_mode == "off":
-                gc.collect()  # (micrograd's graphs are cycles: freed only by a collection)
-                gc.disable()
-            t0 = time.perf_counter()
-            steps_of[engine](k)
-            times[engine].append(time.perf_counter() - t0)
-            gc.enable()
+            times[engine].append(timed_step(steps_of[engine], k, gc_mode)[0])
     return {"times": times}
+
+
+def ratio(ours: float, base: float, base_name: str) -> float:
+    """How many times faster than micrograd, or how many times the float floor's time."""
+    return base / ours if base_name == "micrograd" else ours / base
+
+
+PAIRED_BASE = {"on": "floor", "off": "micrograd"}  # the pairs that may share a process (paired_worker)
+TARGETS = {("off", "micrograd"): "target >= 10x", ("on", "floor"): "target <= 3.5x"}  # issue 16
+
+
+def print_ratio(ours: str, base_name: str, gc_mode: str, ratios: list[float]) -> None:
+    label = f"micrograd / {ours}" if base_name == "micrograd" else f"{ours} / float floor"
+    target = TARGETS.get((gc_mode, base_name), "")
+    print(f"  {label:29s} GC {gc_mode:3s}: {summary(ratios, lambda v: f'{v:.1f}x'):26s} {target}")
 
 
 def run_paired(gc_mode: str, engines: list[str], args: argparse.Namespace, problem_json: str) -> dict:
@@ -253,7 +269,7 @@ def run_paired(gc_mode: str, engines: list[str], args: argparse.Namespace, probl
             return {}
         t = out["times"]
         for e in ours:
-            ratios[e].append(statistics.median(a / b for a, b in zip(t[e], t[base])))
+            ratios[e].append(statistics.median(ratio(a, b, base) for a, b in zip(t[e], t[base])))
         print(
             f"# paired, GC {gc_mode}, round {r + 1}/{args.paired_rounds}: "
             + ", ".join(f"{e} {fmt_time(statistics.median(ts))}" for e, ts in t.items()),
@@ -302,19 +318,13 @@ def report(modes: dict[str, dict], args: argparse.Namespace) -> None:
         for engine, ms in mode["medians"].items():
             print(f"  {engine:15s} {summary(ms, fmt_time)} per step")
     print("\nratios, round by round (median [min .. max]):")
-    x = lambda v: f"{v:.1f}x"  # noqa: E731
+    # (with the collector on, micrograd's time moves two-fold with the heap: no target there)
     for gc_mode, mode in modes.items():
         m = mode["medians"]
         for ours in ("microgrand", "microgrand-demo"):
-            if "micrograd" in m and ours in m:
-                # with the collector on, micrograd's time moves two-fold with the heap: no target there
-                target = "" if gc_mode == "on" else "target >= 10x"
-                ratios = [a / b for a, b in zip(m["micrograd"], m[ours])]
-                print(f"  {'micrograd / ' + ours:29s} GC {gc_mode:3s}: {summary(ratios, x):26s} {target}")
-            if "floor" in m and ours in m:
-                target = "target <= 3.5x" if gc_mode == "on" else ""  # issue 16: re-based for readability
-                ratios = [a / b for a, b in zip(m[ours], m["floor"])]
-                print(f"  {ours + ' / float floor':29s} GC {gc_mode:3s}: {summary(ratios, x):26s} {target}")
+            for base in ("micrograd", "floor"):
+                if base in m and ours in m:
+                    print_ratio(ours, base, gc_mode, [ratio(a, b, base) for a, b in zip(m[ours], m[base])])
     check(next(iter(modes.values()))["results"], args.steps + 1)
 
 
@@ -322,14 +332,9 @@ def report_paired(paired: dict[str, dict[str, list[float]]]) -> None:
     if not any(paired.values()):
         return
     print("\nthe same ratios, step by step in one process (median [min .. max] over processes):")
-    x = lambda v: f"{v:.1f}x"  # noqa: E731
     for gc_mode, ratios in paired.items():
         for ours, rs in ratios.items():
-            if gc_mode == "off":  # how many times faster than micrograd
-                speedups = summary([1 / r for r in rs], x)
-                print(f"  {'micrograd / ' + ours:29s} GC off: {speedups:26s} target >= 10x")
-            else:
-                print(f"  {ours + ' / float floor':29s} GC on : {summary(rs, x):26s} target <= 3.5x")
+            print_ratio(ours, PAIRED_BASE[gc_mode], gc_mode, rs)
 
 
 def check(results: dict[str, dict], steps: int) -> None:
@@ -376,11 +381,10 @@ def main() -> None:
     gc_modes = ["on", "off"] if args.gc == "both" else [args.gc]
     modes = {m: run_mode(m, args, problem_json, engines) for m in gc_modes}
     ours = [e for e in engines if e.startswith("microgrand")]
-    base = {"on": "floor", "off": "micrograd"}  # the pairs that may share a process (paired_worker)
     paired = {
-        m: run_paired(m, [base[m], *ours], args, problem_json)
+        m: run_paired(m, [PAIRED_BASE[m], *ours], args, problem_json)
         for m in gc_modes
-        if base[m] in engines and ours and args.paired_rounds > 0
+        if PAIRED_BASE[m] in engines and ours and args.paired_rounds > 0
     }
     report(modes, args)
     report_paired(paired)
